@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TrackedModel(models.Model):
+    """Base for records people edit: timestamps, authorship and an optimistic-lock version."""
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("created by"),
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("updated by"),
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        abstract = True
+
+
+class AuditEntry(models.Model):
+    """One append-only line of the audit log. The database refuses updates and deletes."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("create")
+        UPDATE = "update", _("update")
+        DELETE = "delete", _("delete")
+        RESTORE = "restore", _("restore")
+        MERGE = "merge", _("merge")
+        IMPORT = "import", _("import")
+        EXPORT = "export", _("export")
+        LOGIN = "login", _("login")
+        TOKEN = "token", _("token")
+
+    time = models.DateTimeField(_("time"), db_index=True)
+    # Plain columns, not foreign keys: deleting a user must never rewrite the log.
+    actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True, db_index=True)
+    actor_label = models.CharField(_("actor"), max_length=254)
+    channel = models.CharField(_("channel"), max_length=10)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    object_type = models.CharField(_("object type"), max_length=100, db_index=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-time", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id", "time"])]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+
+    def __str__(self) -> str:
+        return f"{self.time:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
+
+
+class Job(models.Model):
+    """A background job as the UI shows it: progress, result and error."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        SUCCEEDED = "succeeded", _("succeeded")
+        FAILED = "failed", _("failed")
+
+    kind = models.CharField(_("kind"), max_length=50)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
+                              default=Status.QUEUED)
+    progress_done = models.PositiveIntegerField(_("done"), default=0)
+    progress_total = models.PositiveIntegerField(_("total"), default=0)
+    parameters = models.JSONField(_("parameters"), default=dict, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("job")
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        if not self.progress_total:
+            return 100 if self.status == self.Status.SUCCEEDED else 0
+        return min(100, round(100 * self.progress_done / self.progress_total))
