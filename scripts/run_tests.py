@@ -40,27 +40,38 @@ def postgres_url() -> str | None:
 
 def main() -> int:
     home = tempfile.mkdtemp(prefix="solocrm-test-")
-    base_env = dict(os.environ, SOLOCRM_HOME=home, SOLOCRM_FAST_HASHER="1",
-                    DJANGO_SETTINGS_MODULE="solocrm.settings")
+    base_env = dict(
+        os.environ,
+        SOLOCRM_HOME=home,
+        SOLOCRM_FAST_HASHER="1",
+        DJANGO_SETTINGS_MODULE="solocrm.settings",
+    )
     base_env.pop("SOLOCRM_DATABASE_URL", None)
     extra = sys.argv[1:]
     results: dict[str, bool] = {}
     results["ruff check"] = run("lint", [str(BIN / "ruff"), "check", "."], base_env)
-    results["ruff format"] = run("format", [str(BIN / "ruff"), "format", "--check", "."],
-                                 base_env)
-    results["migrations"] = run("migrations", [str(BIN / "solocrm"), "makemigrations",
-                                               "--check", "--dry-run"], base_env)
-    deploy_env = dict(base_env, SOLOCRM_SITE_URL="https://crm.example.com",
-                      SOLOCRM_SECRET_KEY="x" * 60 + "production-check-key-not-used")
-    results["check --deploy"] = run("deploy check", [str(BIN / "solocrm"), "check", "--deploy",
-                                                     "--fail-level", "WARNING"], deploy_env)
+    results["ruff format"] = run("format", [str(BIN / "ruff"), "format", "--check", "."], base_env)
+    results["migrations"] = run(
+        "migrations", [str(BIN / "solocrm"), "makemigrations", "--check", "--dry-run"], base_env
+    )
+    deploy_env = dict(
+        base_env,
+        SOLOCRM_SITE_URL="https://crm.example.com",
+        SOLOCRM_SECRET_KEY="x" * 60 + "production-check-key-not-used",
+    )
+    results["check --deploy"] = run(
+        "deploy check",
+        [str(BIN / "solocrm"), "check", "--deploy", "--fail-level", "WARNING"],
+        deploy_env,
+    )
     pytest = [str(BIN / "pytest"), "-q", "-p", "no:randomly", *extra]
     results["pytest on SQLite"] = run("tests on SQLite", pytest, base_env)
     url = postgres_url()
     if url:
         pg_env = dict(base_env, SOLOCRM_DATABASE_URL=url)
-        results["pytest on PostgreSQL"] = run("tests on PostgreSQL",
-                                              [*pytest, "-m", "not e2e"], pg_env)
+        results["pytest on PostgreSQL"] = run(
+            "tests on PostgreSQL", [*pytest, "-m", "not e2e"], pg_env
+        )
     print("\n=== summary")
     for name, ok in results.items():
         print(f"{'ok  ' if ok else 'FAIL'} {name}")

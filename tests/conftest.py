@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import django.db.backends.postgresql.base
+import django.db.backends.sqlite3.base  # noqa: F401 - load the backends before their operations
 import pytest
 from django.db.backends.postgresql import operations as pg_operations
 from django.db.backends.sqlite3 import operations as sqlite_operations
@@ -12,13 +14,17 @@ def _allow_flush_of_audit_log(operations_class: type, vendor: str) -> None:
     deletes, so the flush drops its triggers and puts them back in the same transaction."""
     original = operations_class.sql_flush
 
-    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):  # noqa: ANN001
-        statements = original(self, style, tables, reset_sequences=reset_sequences,
-                              allow_cascade=allow_cascade)
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        statements = original(
+            self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+        )
         if audit_triggers.TABLE not in tables or not statements:
             return statements
-        return [*audit_triggers.statements(vendor, create=False), *statements,
-                *audit_triggers.statements(vendor, create=True)]
+        return [
+            *audit_triggers.statements(vendor, create=False),
+            *statements,
+            *audit_triggers.statements(vendor, create=True),
+        ]
 
     operations_class.sql_flush = sql_flush
 
@@ -35,8 +41,12 @@ def make_user(db):
 
     def make(role: str = "member", email: str | None = None, password: str = "pw-Secret-123"):
         counter["n"] += 1
-        return user_create(email=email or f"{role}{counter['n']}@example.com",
-                           password=password, role=role, name=f"{role.title()} {counter['n']}")
+        return user_create(
+            email=email or f"{role}{counter['n']}@example.com",
+            password=password,
+            role=role,
+            name=f"{role.title()} {counter['n']}",
+        )
 
     return make
 

@@ -18,8 +18,11 @@ ALIASES = {"check": "healthcheck", "worker": "db_worker"}
 def _usage() -> str:
     lines = ["usage: solocrm <command> [options]", "", "Solo CRM commands:"]
     lines += [f"  {name:<12} {text}" for name, text in OWN_COMMANDS.items()]
-    lines += ["", "Every Django management command works too (migrate, shell, ...).",
-              "Run 'solocrm <command> --help' for a command's options."]
+    lines += [
+        "",
+        "Every Django management command works too (migrate, shell, ...).",
+        "Run 'solocrm <command> --help' for a command's options.",
+    ]
     return "\n".join(lines)
 
 

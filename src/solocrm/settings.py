@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "ninja",
     "solocrm.core",
     "solocrm.accounts",
+    "solocrm.customers",
     "solocrm.web",
     "solocrm.api",
 ]

@@ -6,6 +6,7 @@ from solocrm.api.api import api
 urlpatterns = [
     path("", include("solocrm.web.urls")),
     path("accounts/", include("solocrm.accounts.urls")),
+    path("customers/", include("solocrm.customers.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
 ]

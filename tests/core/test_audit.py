@@ -12,8 +12,9 @@ from solocrm.core.selectors import object_history
 def test_update_is_audited_with_actor_channel_and_before_after(owner):
     with acting_as(owner, "cli"):
         workspace_settings_update(data={"currency": "USD", "members_own_records_only": True})
-    entry = AuditEntry.objects.filter(action="update",
-                                      object_type="accounts.workspacesettings").get()
+    entry = AuditEntry.objects.filter(
+        action="update", object_type="accounts.workspacesettings"
+    ).get()
     assert entry.actor_id == owner.pk
     assert entry.actor_label == owner.email
     assert entry.channel == "cli"
@@ -33,16 +34,22 @@ def test_user_creation_is_audited_without_the_password_hash(owner):
     assert entry.changes["email"] == [None, owner.email]
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE core_auditentry SET actor_label = 'forged'",
-    "DELETE FROM core_auditentry",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE core_auditentry SET actor_label = 'forged'",
+        "DELETE FROM core_auditentry",
+    ],
+)
 def test_database_refuses_changes_to_the_audit_log(owner, statement):
     before = list(AuditEntry.objects.values_list("id", "actor_label"))
     assert before
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(statement)
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement)
     assert list(AuditEntry.objects.values_list("id", "actor_label")) == before
 
 
@@ -57,8 +64,7 @@ def test_stale_version_is_refused_and_loses_nothing(owner):
     settings_obj = WorkspaceSettings.load()
     workspace_settings_update(data={"currency": "USD"}, expected_version=settings_obj.version)
     with pytest.raises(StaleVersionError, match="changed by someone else"):
-        workspace_settings_update(data={"currency": "EUR"},
-                                  expected_version=settings_obj.version)
+        workspace_settings_update(data={"currency": "EUR"}, expected_version=settings_obj.version)
     stored = WorkspaceSettings.load()
     assert stored.currency == "USD"
     assert stored.version == settings_obj.version + 1
@@ -67,6 +73,5 @@ def test_stale_version_is_refused_and_loses_nothing(owner):
 def test_deleting_a_user_keeps_their_audit_entries(owner, member):
     entries = AuditEntry.objects.filter(actor_id=None).count()
     User.objects.filter(pk=member.pk).delete()
-    assert AuditEntry.objects.filter(object_id=str(member.pk),
-                                     object_type="accounts.user").exists()
+    assert AuditEntry.objects.filter(object_id=str(member.pk), object_type="accounts.user").exists()
     assert AuditEntry.objects.filter(actor_id=None).count() == entries

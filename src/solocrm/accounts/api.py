@@ -62,27 +62,35 @@ def token_list(request: HttpRequest) -> Any:
     return ApiToken.objects.filter(user=request.user)
 
 
-@router.post("/tokens", response=with_errors({201: TokenCreatedOut}),
-             summary="Make an API token; the secret is in this response only")
+@router.post(
+    "/tokens",
+    response=with_errors({201: TokenCreatedOut}),
+    summary="Make an API token; the secret is in this response only",
+)
 def token_create(request: HttpRequest, payload: TokenIn) -> Any:
     require_read(request.user)
     read_only = payload.read_only or request.user.role == User.Role.VIEWER
-    token, secret = services.api_token_create(user=request.user, name=payload.name,
-                                              read_only=read_only)
+    token, secret = services.api_token_create(
+        user=request.user, name=payload.name, read_only=read_only
+    )
     token.secret = secret  # type: ignore[attr-defined]
     return 201, token
 
 
-@router.post("/tokens/{token_id}/revoke", response=with_errors({200: TokenOut}, 404),
-             summary="Revoke one of your API tokens")
+@router.post(
+    "/tokens/{token_id}/revoke",
+    response=with_errors({200: TokenOut}, 404),
+    summary="Revoke one of your API tokens",
+)
 def token_revoke(request: HttpRequest, token_id: int) -> Any:
     require_read(request.user)
     token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
     return services.api_token_revoke(token=token, by=request.user)
 
 
-@router.get("/users", response=with_errors({200: list[UserOut]}),
-            summary="Workspace users (owner only)")
+@router.get(
+    "/users", response=with_errors({200: list[UserOut]}), summary="Workspace users (owner only)"
+)
 def user_list(request: HttpRequest) -> Any:
     require_owner(request.user)
     return User.objects.all()

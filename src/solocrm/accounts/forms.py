@@ -29,8 +29,7 @@ class UserCreateForm(forms.Form):
     email = forms.EmailField(label=_("Email"))
     name = forms.CharField(label=_("Name"), max_length=150, required=False)
     role = forms.ChoiceField(label=_("Role"), choices=User.Role.choices)
-    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput,
-                               min_length=8)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, min_length=8)
 
 
 class WorkspaceSettingsForm(forms.ModelForm):

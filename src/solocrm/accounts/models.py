@@ -56,8 +56,7 @@ class WorkspaceSettings(models.Model):
     members_own_records_only = models.BooleanField(
         _("members see only the records they own"), default=False
     )
-    default_phone_region = models.CharField(_("default phone region"), max_length=2,
-                                            default="CN")
+    default_phone_region = models.CharField(_("default phone region"), max_length=2, default="CN")
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     version = models.PositiveIntegerField(default=1)
 

@@ -14,7 +14,7 @@ from solocrm.accounts.models import ApiToken, User, WorkspaceSettings
 from solocrm.core.audit import audit_record
 from solocrm.core.services import model_create, model_update
 
-TOKEN_PREFIX = "scrm_"
+TOKEN_PREFIX = "scrm_"  # noqa: S105 - a public prefix that makes tokens recognisable
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
@@ -29,10 +29,16 @@ def api_token_create(*, user: User, name: str, read_only: bool = True) -> tuple[
     if not name:
         raise ValidationError({"name": "Give the token a name so you can recognise it later."})
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name[:100], prefix=secret[:12],
-                                    digest=token_digest(secret), read_only=read_only)
-    audit_record("token", obj=token, changes={"created": [None, name],
-                                              "read_only": [None, read_only]})
+    token = ApiToken.objects.create(
+        user=user,
+        name=name[:100],
+        prefix=secret[:12],
+        digest=token_digest(secret),
+        read_only=read_only,
+    )
+    audit_record(
+        "token", obj=token, changes={"created": [None, name], "read_only": [None, read_only]}
+    )
     return token, secret
 
 
@@ -51,8 +57,11 @@ def api_token_authenticate(secret: str) -> ApiToken | None:
     """The active token matching ``secret``, with its last-used time refreshed."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    token = (ApiToken.objects.select_related("user")
-             .filter(digest=token_digest(secret), revoked_at__isnull=True).first())
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=token_digest(secret), revoked_at__isnull=True)
+        .first()
+    )
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()
@@ -65,8 +74,12 @@ def api_token_authenticate(secret: str) -> ApiToken | None:
 def user_create(*, email: str, password: str | None, role: str, name: str = "") -> User:
     if role not in User.Role.values:
         raise ValidationError({"role": f"Unknown role {role!r}."})
-    user = User(email=User.objects.normalize_email(email).lower(), role=role, name=name,
-                is_staff=role == User.Role.OWNER)
+    user = User(
+        email=User.objects.normalize_email(email).lower(),
+        role=role,
+        name=name,
+        is_staff=role == User.Role.OWNER,
+    )
     user.set_password(password) if password else user.set_unusable_password()
     with transaction.atomic():
         if User.objects.filter(email__iexact=user.email).exists():
@@ -83,11 +96,14 @@ def user_set_role(*, user: User, role: str, by: User) -> User:
     return user
 
 
-def workspace_settings_update(*, data: dict, expected_version: int | None = None
-                              ) -> WorkspaceSettings:
+def workspace_settings_update(
+    *, data: dict, expected_version: int | None = None
+) -> WorkspaceSettings:
     obj = WorkspaceSettings.load()
     obj, _changes = model_update(
-        obj, data=data, expected_version=expected_version,
+        obj,
+        data=data,
+        expected_version=expected_version,
         fields=["members_own_records_only", "default_phone_region", "currency"],
     )
     return obj

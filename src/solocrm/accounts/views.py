@@ -42,15 +42,17 @@ def tokens(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             _token, secret = services.api_token_create(
-                user=request.user, name=form.cleaned_data["name"],
+                user=request.user,
+                name=form.cleaned_data["name"],
                 read_only=form.cleaned_data["read_only"] or request.user.role == User.Role.VIEWER,
             )
             form = ApiTokenForm()
         except ValidationError as exc:
             form.add_error("name", exc.message_dict.get("name", exc.messages))
     user_tokens = ApiToken.objects.filter(user=request.user)
-    return render(request, "accounts/tokens.html",
-                  {"form": form, "tokens": user_tokens, "secret": secret})
+    return render(
+        request, "accounts/tokens.html", {"form": form, "tokens": user_tokens, "secret": secret}
+    )
 
 
 @login_required
@@ -74,8 +76,11 @@ def users(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
-    return render(request, "accounts/users.html",
-                  {"form": form, "users": User.objects.all(), "roles": User.Role.choices})
+    return render(
+        request,
+        "accounts/users.html",
+        {"form": form, "users": User.objects.all(), "roles": User.Role.choices},
+    )
 
 
 @login_required

@@ -44,6 +44,6 @@ def _mount() -> None:
 
 
 # Domain apps add "solocrm.<app>.api" here as they arrive.
-API_MODULES: list[str] = []
+API_MODULES: list[str] = ["solocrm.customers.api"]
 
 _mount()

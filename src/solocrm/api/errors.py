@@ -18,36 +18,56 @@ def _field_from_loc(loc: list | tuple) -> str:
     return ".".join(parts) or "__all__"
 
 
-def error_response(api: NinjaAPI, request: HttpRequest, status: int, detail: str, code: str,
-                   errors: list[dict[str, str]] | None = None) -> HttpResponse:
-    return api.create_response(request, {"detail": detail, "code": code,
-                                         "errors": errors or []}, status=status)
+def error_response(
+    api: NinjaAPI,
+    request: HttpRequest,
+    status: int,
+    detail: str,
+    code: str,
+    errors: list[dict[str, str]] | None = None,
+) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": detail, "code": code, "errors": errors or []}, status=status
+    )
 
 
 def install(api: NinjaAPI) -> None:
     @api.exception_handler(NinjaValidationError)
     def validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-        errors = [{"field": _field_from_loc(e.get("loc", ())), "message": e.get("msg", "")}
-                  for e in exc.errors]
+        errors = [
+            {"field": _field_from_loc(e.get("loc", ())), "message": e.get("msg", "")}
+            for e in exc.errors
+        ]
         summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-        return error_response(api, request, 422, f"Invalid input — {summary}",
-                              "validation_error", errors)
+        return error_response(
+            api, request, 422, f"Invalid input — {summary}", "validation_error", errors
+        )
 
     @api.exception_handler(DjangoValidationError)
     def django_validation(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
         if hasattr(exc, "error_dict"):
-            errors = [{"field": field, "message": msg}
-                      for field, msgs in exc.message_dict.items() for msg in msgs]
+            errors = [
+                {"field": field, "message": msg}
+                for field, msgs in exc.message_dict.items()
+                for msg in msgs
+            ]
         else:
             errors = [{"field": "__all__", "message": msg} for msg in exc.messages]
         summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-        return error_response(api, request, 422, f"Invalid input — {summary}",
-                              "validation_error", errors)
+        return error_response(
+            api, request, 422, f"Invalid input — {summary}", "validation_error", errors
+        )
 
     @api.exception_handler(StaleVersionError)
     def stale(request: HttpRequest, exc: StaleVersionError) -> HttpResponse:
-        return error_response(api, request, 409, str(exc), "stale_version",
-                              [{"field": "version", "message": str(exc)}])
+        return error_response(
+            api,
+            request,
+            409,
+            str(exc),
+            "stale_version",
+            [{"field": "version", "message": str(exc)}],
+        )
 
     @api.exception_handler(PermissionDenied)
     def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
@@ -63,9 +83,13 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        return error_response(api, request, 401,
-                              "Authentication required: send a Bearer token or log in.",
-                              "unauthenticated")
+        return error_response(
+            api,
+            request,
+            401,
+            "Authentication required: send a Bearer token or log in.",
+            "unauthenticated",
+        )
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:

@@ -23,8 +23,14 @@ KEEP_FOR = timedelta(hours=24)
 
 
 def _error(status: int, detail: str) -> JsonResponse:
-    return JsonResponse({"detail": detail, "code": "idempotency_error",
-                         "errors": [{"field": HEADER, "message": detail}]}, status=status)
+    return JsonResponse(
+        {
+            "detail": detail,
+            "code": "idempotency_error",
+            "errors": [{"field": HEADER, "message": detail}],
+        },
+        status=status,
+    )
 
 
 def _scope(request: HttpRequest) -> str | None:
@@ -54,16 +60,20 @@ class IdempotencyMiddleware:
         IdempotencyRecord.objects.filter(created_at__lt=timezone.now() - KEEP_FOR).delete()
         try:
             with transaction.atomic():
-                record = IdempotencyRecord.objects.create(scope=scope, key=key,
-                                                          request_hash=request_hash)
+                record = IdempotencyRecord.objects.create(
+                    scope=scope, key=key, request_hash=request_hash
+                )
         except IntegrityError:
             stored = IdempotencyRecord.objects.get(scope=scope, key=key)
             if stored.request_hash != request_hash:
                 return _error(422, f"This {HEADER} was already used for a different request.")
             if stored.status_code is None:
                 return _error(409, f"A request with this {HEADER} is still being processed.")
-            response = HttpResponse(bytes(stored.body or b""), status=stored.status_code,
-                                    content_type=stored.content_type)
+            response = HttpResponse(
+                bytes(stored.body or b""),
+                status=stored.status_code,
+                content_type=stored.content_type,
+            )
             response["Idempotent-Replayed"] = "true"
             return response
         response = self.get_response(request)
@@ -72,6 +82,8 @@ class IdempotencyMiddleware:
         else:
             content = response.content if not response.streaming else json.dumps({}).encode()
             IdempotencyRecord.objects.filter(pk=record.pk).update(
-                status_code=response.status_code, body=content,
-                content_type=response.get("Content-Type", ""))
+                status_code=response.status_code,
+                body=content,
+                content_type=response.get("Content-Type", ""),
+            )
         return response

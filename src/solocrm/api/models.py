@@ -13,8 +13,9 @@ class IdempotencyRecord(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["scope", "key"],
-                                               name="api_idempotency_scope_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="api_idempotency_scope_key")
+        ]
 
     def __str__(self) -> str:
         return f"{self.key} ({self.status_code})"

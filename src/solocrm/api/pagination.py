@@ -107,7 +107,8 @@ def sort_order(requested: str | None, allowed: dict[str, str], default: str) -> 
     descending = requested.startswith("-")
     key = requested.lstrip("-")
     if key not in allowed:
-        raise HttpError(422, f"sort: must be one of {', '.join(sorted(allowed))} "
-                             f"(prefix - for descending)")
+        raise HttpError(
+            422, f"sort: must be one of {', '.join(sorted(allowed))} (prefix - for descending)"
+        )
     field = allowed[key]
     return [f"-{field}" if descending else field]

@@ -42,18 +42,30 @@ class JobOut(Schema):
     finished_at: datetime | None
 
 
-@router.get("/audit", response=with_errors({200: list[AuditEntryOut]}),
-            summary="Browse the audit log (owner only)")
+@router.get(
+    "/audit",
+    response=with_errors({200: list[AuditEntryOut]}),
+    summary="Browse the audit log (owner only)",
+)
 @paginate(KeysetPagination)
-def audit_list(request: HttpRequest, object_type: str = "", object_id: str = "",
-               action: str = "", actor: str = "") -> Any:
+def audit_list(
+    request: HttpRequest,
+    object_type: str = "",
+    object_id: str = "",
+    action: str = "",
+    actor: str = "",
+) -> Any:
     require_owner(request.user)
-    return selectors.audit_entries(object_type=object_type, object_id=object_id,
-                                   action=action, actor=actor).order_by("-time", "-id")
+    return selectors.audit_entries(
+        object_type=object_type, object_id=object_id, action=action, actor=actor
+    ).order_by("-time", "-id")
 
 
-@router.get("/jobs/{job_id}", response=with_errors({200: JobOut}, 404),
-            summary="A background job's progress, result and error")
+@router.get(
+    "/jobs/{job_id}",
+    response=with_errors({200: JobOut}, 404),
+    summary="A background job's progress, result and error",
+)
 def job_detail(request: HttpRequest, job_id: int) -> Any:
     require_read(request.user)
     return get_object_or_404(selectors.jobs_for(request.user), pk=job_id)

@@ -41,11 +41,11 @@ def statements(vendor: str, *, create: bool) -> list[str]:
     raise NotImplementedError(f"no append-only triggers for {vendor}")
 
 
-def install(schema_editor) -> None:  # noqa: ANN001 - Django migration callback
+def install(schema_editor) -> None:
     for sql in statements(schema_editor.connection.vendor, create=True):
         schema_editor.execute(sql)
 
 
-def uninstall(schema_editor) -> None:  # noqa: ANN001
+def uninstall(schema_editor) -> None:
     for sql in statements(schema_editor.connection.vendor, create=False):
         schema_editor.execute(sql)

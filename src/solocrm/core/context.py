@@ -23,7 +23,9 @@ class Actor:
     request_id: str
 
 
-_current: contextvars.ContextVar[Actor | None] = contextvars.ContextVar("solocrm_actor", default=None)
+_current: contextvars.ContextVar[Actor | None] = contextvars.ContextVar(
+    "solocrm_actor", default=None
+)
 
 
 def current_actor() -> Actor:
@@ -41,8 +43,12 @@ def acting_as(user: Any | None, channel: str, request_id: str | None = None) -> 
     if user is not None and getattr(user, "is_authenticated", False):
         actor = Actor(user.pk, user.get_username(), channel, request_id or uuid.uuid4().hex)
     else:
-        actor = Actor(None, "anonymous" if channel in ("ui", "api") else channel, channel,
-                      request_id or uuid.uuid4().hex)
+        actor = Actor(
+            None,
+            "anonymous" if channel in ("ui", "api") else channel,
+            channel,
+            request_id or uuid.uuid4().hex,
+        )
     token = _current.set(actor)
     try:
         yield actor
@@ -53,5 +59,6 @@ def acting_as(user: Any | None, channel: str, request_id: str | None = None) -> 
 def set_actor(user: Any, channel: str) -> None:
     """Replace the actor for the rest of the current context (used once auth is known)."""
     previous = current_actor()
-    _current.set(Actor(user.pk, user.get_username(), channel,
-                       previous.request_id or uuid.uuid4().hex))
+    _current.set(
+        Actor(user.pk, user.get_username(), channel, previous.request_id or uuid.uuid4().hex)
+    )

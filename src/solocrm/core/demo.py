@@ -45,7 +45,8 @@ def demo_load(*, customers: int, seed: int, owner: Any) -> dict[str, int]:
             except ModuleNotFoundError as exc:
                 if exc.name != f"{config.name}.demo":
                     raise
-    context = DemoContext(rng=random.Random(seed), customers=customers, owner=owner)
+    rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
+    context = DemoContext(rng=rng, customers=customers, owner=owner)
     with transaction.atomic():
         for _order, _name, generator in GENERATORS:
             generator(context)

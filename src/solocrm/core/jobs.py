@@ -19,8 +19,9 @@ from solocrm.core.models import Job
 
 
 def job_create(*, kind: str, task: Any, parameters: dict[str, Any], user: Any = None) -> Job:
-    job = Job.objects.create(kind=kind, parameters=parameters,
-                             created_by=user if getattr(user, "pk", None) else None)
+    job = Job.objects.create(
+        kind=kind, parameters=parameters, created_by=user if getattr(user, "pk", None) else None
+    )
     transaction.on_commit(lambda: task.enqueue(job_id=job.pk))
     return job
 
@@ -29,8 +30,9 @@ def job_progress(job: Job, *, done: int, total: int | None = None) -> None:
     job.progress_done = done
     if total is not None:
         job.progress_total = total
-    Job.objects.filter(pk=job.pk).update(progress_done=job.progress_done,
-                                         progress_total=job.progress_total)
+    Job.objects.filter(pk=job.pk).update(
+        progress_done=job.progress_done, progress_total=job.progress_total
+    )
 
 
 def job_run(job_id: int, work: Callable[[Job], dict[str, Any]]) -> dict[str, Any]:
@@ -47,10 +49,12 @@ def job_run(job_id: int, work: Callable[[Job], dict[str, Any]]) -> dict[str, Any
             result = work(job)
     except Exception as exc:
         Job.objects.filter(pk=job_id).update(
-            status=Job.Status.FAILED, error=f"{exc}\n\n{traceback.format_exc(limit=5)}",
+            status=Job.Status.FAILED,
+            error=f"{exc}\n\n{traceback.format_exc(limit=5)}",
             finished_at=timezone.now(),
         )
         raise
-    Job.objects.filter(pk=job_id).update(status=Job.Status.SUCCEEDED, result=result,
-                                         finished_at=timezone.now())
+    Job.objects.filter(pk=job_id).update(
+        status=Job.Status.SUCCEEDED, result=result, finished_at=timezone.now()
+    )
     return result

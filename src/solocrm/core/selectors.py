@@ -10,8 +10,9 @@ from solocrm.core.models import AuditEntry, Job
 from solocrm.core.permissions import is_owner
 
 
-def audit_entries(*, object_type: str = "", object_id: str = "", action: str = "",
-                  actor: str = "") -> QuerySet[AuditEntry]:
+def audit_entries(
+    *, object_type: str = "", object_id: str = "", action: str = "", actor: str = ""
+) -> QuerySet[AuditEntry]:
     entries = AuditEntry.objects.all()
     if object_type:
         entries = entries.filter(object_type=object_type)

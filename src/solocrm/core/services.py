@@ -33,8 +33,11 @@ def model_create(obj: M) -> M:
     _stamp_actor(obj, creating=True)
     obj.full_clean()
     obj.save(force_insert=True)
-    audit_record("create", obj=obj, changes={k: [None, v] for k, v in snapshot(obj).items()
-                                              if v not in (None, "", [], {})})
+    audit_record(
+        "create",
+        obj=obj,
+        changes={k: [None, v] for k, v in snapshot(obj).items() if v not in (None, "", [], {})},
+    )
     return obj
 
 
@@ -100,8 +103,11 @@ def model_delete(obj: models.Model, *, expected_version: int | None = None) -> N
         stored = current.first()
         if stored != expected_version:
             raise StaleVersionError(str(obj), expected_version, stored)
-    audit_record("delete", obj=obj, changes={k: [v, None] for k, v in snapshot(obj).items()
-                                              if v not in (None, "", [], {})})
+    audit_record(
+        "delete",
+        obj=obj,
+        changes={k: [v, None] for k, v in snapshot(obj).items() if v not in (None, "", [], {})},
+    )
     obj.delete()
 
 

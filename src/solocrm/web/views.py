@@ -23,7 +23,8 @@ def home(request: HttpRequest) -> HttpResponse:
 def audit_log(request: HttpRequest) -> HttpResponse:
     require_owner(request.user)
     entries = selectors.audit_entries(
-        object_type=request.GET.get("type", ""), action=request.GET.get("action", ""),
+        object_type=request.GET.get("type", ""),
+        action=request.GET.get("action", ""),
         actor=request.GET.get("actor", ""),
     )
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
@@ -41,25 +42,31 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require_read(request.user)
     job = get_object_or_404(selectors.jobs_for(request.user), pk=pk)
     template = "web/job.html#progress" if request.htmx else "web/job.html"
-    return render(request, template, {"job": job, "running": job.status in (
-        Job.Status.QUEUED, Job.Status.RUNNING)})
+    return render(
+        request,
+        template,
+        {"job": job, "running": job.status in (Job.Status.QUEUED, Job.Status.RUNNING)},
+    )
 
 
 @cache_control(max_age=3600)
 def manifest(request: HttpRequest) -> JsonResponse:
-    return JsonResponse({
-        "name": "Solo CRM",
-        "short_name": "Solo CRM",
-        "start_url": "/",
-        "display": "standalone",
-        "background_color": "#ffffff",
-        "theme_color": "#1f6feb",
-        "lang": settings.LANGUAGE_CODE,
-        "icons": [
-            {"src": static("solocrm/icon-192.png"), "sizes": "192x192", "type": "image/png"},
-            {"src": static("solocrm/icon-512.png"), "sizes": "512x512", "type": "image/png"},
-        ],
-    }, content_type="application/manifest+json")
+    return JsonResponse(
+        {
+            "name": "Solo CRM",
+            "short_name": "Solo CRM",
+            "start_url": "/",
+            "display": "standalone",
+            "background_color": "#ffffff",
+            "theme_color": "#1f6feb",
+            "lang": settings.LANGUAGE_CODE,
+            "icons": [
+                {"src": static("solocrm/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+                {"src": static("solocrm/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+            ],
+        },
+        content_type="application/manifest+json",
+    )
 
 
 def health(request: HttpRequest) -> JsonResponse:

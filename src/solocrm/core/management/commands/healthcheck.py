@@ -24,7 +24,8 @@ class Command(BaseCommand):
                     problems.append(
                         f"SQLite {version} is older than "
                         f"{'.'.join(map(str, MINIMUM_SQLITE))}, which the web server and the "
-                        "worker need to write to one file safely; install pysqlite3.")
+                        "worker need to write to one file safely; install pysqlite3."
+                    )
                 cursor.execute("pragma journal_mode")
                 mode = cursor.fetchone()[0]
                 self.stdout.write(f"journal mode: {mode}")
