@@ -6,6 +6,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
+from ninja.responses import Status
 
 from solocrm.accounts import services
 from solocrm.accounts.models import ApiToken, User
@@ -74,7 +75,7 @@ def token_create(request: HttpRequest, payload: TokenIn) -> Any:
         user=request.user, name=payload.name, read_only=read_only
     )
     token.secret = secret  # type: ignore[attr-defined]
-    return 201, token
+    return Status(201, token)
 
 
 @router.post(
