@@ -33,12 +33,16 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 from scipy.optimize import minimize
-from scipy.special import betainc, betaln, digamma, expit, gammaln, hyp2f1
+from scipy.special import betainc, betaln, digamma, expit, gammaln, hyp2f1, xlogy
 from sklearn.exceptions import ConvergenceWarning
 
 PARAMETER_NAMES = ("r", "alpha", "a", "b")
 
 ObjectiveWithGradient = Callable[[np.ndarray], tuple[float, np.ndarray]]
+
+LOG_PARAMETER_BOUND = 30.0
+"""Log-parameters stay within +-30: the line search never overflows, and data whose
+maximum lies at infinity (e.g. identical spend) ends at the bound with a warning."""
 
 
 class BetaGeoFitter:
@@ -101,9 +105,7 @@ class BetaGeoFitter:
         self.log_likelihood_ = float(-_mean_negative_log_likelihood(fit.log_params, data, 0.0)[0])
         self.log_likelihood_ *= data.total_weight
         self.covariance_ = log_covariance_to_natural(fit.log_params, fit.hessian, data.total_weight)
-        self.standard_errors_ = dict(
-            zip(PARAMETER_NAMES, np.sqrt(np.diag(self.covariance_)).tolist(), strict=True)
-        )
+        self.standard_errors_ = standard_errors(PARAMETER_NAMES, self.covariance_)
         self.n_customers_ = data.total_weight
         self.n_distinct_ = data.n_distinct
         self.n_iter_ = fit.n_iter
@@ -178,9 +180,7 @@ class BetaGeoFitter:
         r, alpha, a, b = self._params()
         t, n = np.broadcast_arrays(np.asarray(t, dtype=float), np.asarray(n, dtype=float))
         log_p = np.log(alpha) - np.log(alpha + t)
-        with np.errstate(divide="ignore"):
-            log_q = np.log(t) - np.log(alpha + t)
-        n_log_q = np.where(n > 0, n * log_q, 0.0)
+        n_log_q = xlogy(n, t / (alpha + t))  # n ln(t/(alpha+t)), 0 when n = 0
         alive_term = np.exp(
             betaln(a, b + n)
             - betaln(a, b)
@@ -427,7 +427,8 @@ def fit_log_parameters(
 ) -> LogParameterFit:
     """Minimise ``objective`` (value and gradient) over log-parameters.
 
-    L-BFGS-B runs to a gradient tolerance ``tol``; then up to ``newton_steps`` Newton
+    L-BFGS-B (log-parameters bounded by ``LOG_PARAMETER_BOUND``) runs to a gradient
+    tolerance ``tol``; then up to ``newton_steps`` Newton
     steps with the central-difference Hessian of the analytic gradient (computed once,
     at the L-BFGS-B optimum) take the optimum to machine precision. Warns with
     ``ConvergenceWarning`` when the gradient at the end is still larger than
@@ -438,6 +439,7 @@ def fit_log_parameters(
         log_x0,
         jac=True,
         method="L-BFGS-B",
+        bounds=[(-LOG_PARAMETER_BOUND, LOG_PARAMETER_BOUND)] * log_x0.size,
         options={"maxiter": max_iter, "gtol": tol, "ftol": 1e-15, "maxcor": 20},
     )
     log_params = np.asarray(result.x, dtype=float)
@@ -450,7 +452,7 @@ def fit_log_parameters(
             step = np.linalg.solve(hessian, gradient)
         except np.linalg.LinAlgError:
             break
-        candidate = log_params - step
+        candidate = np.clip(log_params - step, -LOG_PARAMETER_BOUND, LOG_PARAMETER_BOUND)
         new_value, new_gradient = objective(candidate)
         if not np.isfinite(new_value) or new_value > value + 1e-14 * abs(value):
             break
@@ -496,3 +498,12 @@ def log_covariance_to_natural(
         return np.full(hessian.shape, np.nan)
     scale = np.exp(log_params)
     return log_covariance * np.outer(scale, scale)
+
+
+def standard_errors(names: tuple[str, ...], covariance: np.ndarray) -> dict[str, float]:
+    """Square roots of the covariance diagonal by name; NaN where the variance is not
+    positive (a Hessian that is not positive definite, e.g. at a parameter bound)."""
+    variance = np.diag(covariance)
+    with np.errstate(invalid="ignore"):
+        root = np.where(variance > 0, np.sqrt(np.abs(variance)), np.nan)
+    return dict(zip(names, root.tolist(), strict=True))

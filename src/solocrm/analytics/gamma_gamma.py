@@ -33,6 +33,7 @@ from solocrm.analytics.bgnbd import (
     collapse_rows,
     fit_log_parameters,
     log_covariance_to_natural,
+    standard_errors,
 )
 
 PARAMETER_NAMES = ("p", "q", "v")
@@ -110,9 +111,7 @@ class GammaGammaFitter:
         loglik = -_mean_negative_log_likelihood(fit.log_params, data, 0.0)[0]
         self.log_likelihood_ = float(loglik * total)
         self.covariance_ = log_covariance_to_natural(fit.log_params, fit.hessian, total)
-        self.standard_errors_ = dict(
-            zip(PARAMETER_NAMES, np.sqrt(np.diag(self.covariance_)).tolist(), strict=True)
-        )
+        self.standard_errors_ = standard_errors(PARAMETER_NAMES, self.covariance_)
         self.n_customers_ = total
         self.n_distinct_ = int(x.size)
         self.n_iter_ = fit.n_iter

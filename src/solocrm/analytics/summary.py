@@ -75,7 +75,7 @@ def summarize_transactions(
     period: Period = "week",
     observation_end: object | None = None,
     first_purchase_end: object | None = None,
-    time_format: str | None = None,
+    time_format: str | None = "ISO8601",
 ) -> pd.DataFrame:
     """Summarise a transaction log into one row per customer.
 
@@ -84,9 +84,12 @@ def summarize_transactions(
     transactions:
         One row per transaction (order line, order or payment).
     customer_col, time_col, amount_col:
-        Column names. ``time_col`` may hold datetimes or strings (parsed with
-        ``time_format`` when given). ``amount_col=None`` counts every transaction as a
-        purchase and leaves the monetary columns ``NaN``.
+        Column names (the defaults are the shared transaction-log contract of
+        :mod:`solocrm.analytics.transaction_log`). ``time_col`` may hold datetimes
+        (timezone-aware ones are read as local wall-clock time) or text parsed with
+        ``time_format`` (ISO 8601 by default; e.g. ``"%Y%m%d"`` for CDNOW's dates).
+        ``amount_col=None`` counts every transaction as a purchase and leaves the
+        monetary columns ``NaN``.
     period:
         Unit of ``recency`` and ``T``: ``"day"``, ``"week"`` (7 days) or ``"month"``
         (30.4375 days).
@@ -135,7 +138,7 @@ def calibration_holdout_split(
     amount_col: str | None = "amount",
     period: Period = "week",
     first_purchase_end: object | None = None,
-    time_format: str | None = None,
+    time_format: str | None = "ISO8601",
 ) -> pd.DataFrame:
     """Split the log into a calibration summary and the hold-out outcome.
 
