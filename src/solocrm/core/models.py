@@ -105,3 +105,10 @@ class Job(models.Model):
         if not self.progress_total:
             return 100 if self.status == self.Status.SUCCEEDED else 0
         return min(100, round(100 * self.progress_done / self.progress_total))
+
+
+# Shared record features defined in their own modules; imported so Django registers them.
+from solocrm.core.custom_fields import CustomFieldDefinition  # noqa: E402
+from solocrm.core.tags import Tag  # noqa: E402
+
+__all__ = ["AuditEntry", "CustomFieldDefinition", "Job", "Tag", "TrackedModel"]

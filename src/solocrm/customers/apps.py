@@ -5,3 +5,13 @@ class CustomersConfig(AppConfig):
     name = "solocrm.customers"
     label = "customers"
     verbose_name = "Customers"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from solocrm.customers import search_index
+        from solocrm.customers.models import Interaction
+        from solocrm.customers.relations import register_customer_relation
+
+        register_customer_relation(Interaction, "customer")
+        post_migrate.connect(search_index.ensure_after_migrate, sender=self)

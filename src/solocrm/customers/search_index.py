@@ -1,0 +1,179 @@
+"""The customer full-text index, kept in step with ``Customer.search_text`` by the database.
+
+``search_text`` is a lower-cased, denormalised text (name, emails, phone digits, WeChat
+ID, company name, interaction notes) that services refresh on every write. The index:
+
+- SQLite: an external-content FTS5 table with the ``trigram`` tokenizer, fed by
+  triggers on ``customers_customer``, so every write (services, bulk inserts, raw SQL)
+  reaches it. Trigrams need three characters; shorter terms (2-character Chinese names
+  such as 张伟) fall back to ``LIKE`` on ``search_text``.
+- PostgreSQL: a ``pg_trgm`` GIN index on ``UPPER(search_text)``, which serves Django's
+  ``icontains`` for terms of any length.
+
+Django rebuilds a SQLite table (dropping its triggers) for some schema changes, so a
+``post_migrate`` handler re-creates missing triggers and rebuilds the index.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import connections
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
+
+TABLE = "customers_customer"
+FTS = "customers_customer_fts"
+# Plain literals (no string building): the names are the constants above.
+TRIGGERS = {
+    "customers_customer_fts_ai": """CREATE TRIGGER IF NOT EXISTS customers_customer_fts_ai
+        AFTER INSERT ON customers_customer BEGIN
+        INSERT INTO customers_customer_fts(rowid, search_text)
+        VALUES (new.id, new.search_text); END""",
+    "customers_customer_fts_ad": """CREATE TRIGGER IF NOT EXISTS customers_customer_fts_ad
+        AFTER DELETE ON customers_customer BEGIN
+        INSERT INTO customers_customer_fts(customers_customer_fts, rowid, search_text)
+        VALUES ('delete', old.id, old.search_text); END""",
+    "customers_customer_fts_au": """CREATE TRIGGER IF NOT EXISTS customers_customer_fts_au
+        AFTER UPDATE OF search_text ON customers_customer BEGIN
+        INSERT INTO customers_customer_fts(customers_customer_fts, rowid, search_text)
+        VALUES ('delete', old.id, old.search_text);
+        INSERT INTO customers_customer_fts(rowid, search_text)
+        VALUES (new.id, new.search_text); END""",
+}
+SQLITE_TABLE = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS customers_customer_fts USING fts5(search_text, "
+    "content='customers_customer', content_rowid='id', tokenize='trigram')"
+)
+SQLITE_REBUILD = "INSERT INTO customers_customer_fts(customers_customer_fts) VALUES ('rebuild')"
+SQLITE_MATCH = "SELECT rowid FROM customers_customer_fts WHERE customers_customer_fts MATCH %s"
+SQLITE_DROP = [
+    *(f"DROP TRIGGER IF EXISTS {name}" for name in TRIGGERS),
+    f"DROP TABLE IF EXISTS {FTS}",
+]
+
+PG_INDEX = "customers_customer_search_trgm"
+POSTGRESQL_CREATE = [
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON {TABLE} USING gin (UPPER(search_text) gin_trgm_ops)",
+]
+POSTGRESQL_DROP = [f"DROP INDEX IF EXISTS {PG_INDEX}"]
+
+TRIGRAM = 3
+MAX_SEARCH_TEXT = 20000
+
+
+def install(schema_editor: Any) -> None:
+    vendor = schema_editor.connection.vendor
+    if vendor == "sqlite":
+        for sql in [SQLITE_TABLE, *TRIGGERS.values(), SQLITE_REBUILD]:
+            schema_editor.execute(sql)
+    elif vendor == "postgresql":
+        for sql in POSTGRESQL_CREATE:
+            schema_editor.execute(sql)
+
+
+def uninstall(schema_editor: Any) -> None:
+    vendor = schema_editor.connection.vendor
+    statements = {"sqlite": SQLITE_DROP, "postgresql": POSTGRESQL_DROP}.get(vendor, [])
+    for sql in statements:
+        schema_editor.execute(sql)
+
+
+def ensure(using: str = "default") -> bool:
+    """Re-create the SQLite index triggers if a table rebuild dropped them. True if it did."""
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")
+        present = {row[0] for row in cursor.fetchall()}
+        if TABLE not in present:
+            return False
+        missing = [sql for name, sql in TRIGGERS.items() if name not in present]
+        if FTS in present and not missing:
+            return False
+        for sql in [SQLITE_TABLE, *TRIGGERS.values(), SQLITE_REBUILD]:
+            cursor.execute(sql)
+    return True
+
+
+def ensure_after_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:
+    ensure(using)
+
+
+def search_text_for(
+    *,
+    name: str,
+    emails: Iterable[str] = (),
+    phones: Iterable[tuple[str, str]] = (),
+    wechat_id: str = "",
+    company_name: str = "",
+    external_id: str = "",
+    notes: Iterable[str] = (),
+) -> str:
+    """The denormalised, lower-cased text a customer is found by.
+
+    Phones appear as typed, as E.164 digits and as national digits, so any fragment of
+    the digits matches (``0013 8000``, ``138001``, ``010-1234``).
+    """
+    parts = [name, wechat_id, company_name, external_id, *emails]
+    for raw, e164 in phones:
+        parts.append(raw)
+        parts.append(re.sub(r"\D", "", e164))
+        parts.append(re.sub(r"\D", "", raw))
+        parts.append(_national_digits(e164))
+    parts.extend(notes)
+    text = "\n".join(" ".join(p.split()) for p in parts if p and p.strip())
+    return text.lower()[:MAX_SEARCH_TEXT]
+
+
+def _national_digits(e164: str) -> str:
+    if not e164:
+        return ""
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return ""
+    national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return re.sub(r"\D", "", national)
+
+
+PHONE_QUERY = re.compile(r"[\d\s\-+().]+")
+
+
+def search_terms(query: str) -> list[str]:
+    """Split a query into terms; a query that looks like a phone number is one digit term."""
+    query = " ".join(query.split()).lower()
+    if not query:
+        return []
+    if PHONE_QUERY.fullmatch(query):
+        digits = re.sub(r"\D", "", query)
+        if len(digits) >= TRIGRAM:
+            return [digits]
+    return query.split(" ")
+
+
+def search_condition(query: str, using: str = "default") -> Q | None:
+    """A filter on ``Customer`` matching every term of ``query``; None for an empty query."""
+    terms = search_terms(query)
+    if not terms:
+        return None
+    vendor = connections[using].vendor
+    condition = Q()
+    fts_terms: list[str] = []
+    for term in terms:
+        if vendor == "sqlite" and len(term) >= TRIGRAM:
+            fts_terms.append(term)
+        else:  # PostgreSQL: served by the trigram index; SQLite: short terms, LIKE
+            condition &= Q(search_text__icontains=term)
+    if fts_terms:
+        match = " AND ".join('"' + t.replace('"', '""') + '"' for t in fts_terms)
+        condition &= Q(
+            pk__in=RawSQL(SQLITE_MATCH, [match])  # noqa: S611 - the query is a parameter
+        )
+    return condition

@@ -1,0 +1,53 @@
+"""Reads of the customers domain shared by views, the API, exports and imports.
+
+Every function starts from what the user may see (``core.permissions.visible``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from solocrm.core.permissions import visible
+from solocrm.customers.models import Company, Customer, CustomerEmail, CustomerPhone, Interaction
+from solocrm.customers.search_index import search_condition
+
+
+def customers_visible(user: Any, *, trashed: bool = False) -> QuerySet[Customer]:
+    customers = Customer.objects.trashed() if trashed else Customer.objects.alive()
+    return visible(user, customers)
+
+
+def customers_with_details(queryset: QuerySet[Customer]) -> QuerySet[Customer]:
+    """Join and prefetch what lists and detail pages show (no N+1 queries)."""
+    return queryset.select_related("company", "owner").prefetch_related(
+        Prefetch("emails", queryset=CustomerEmail.objects.order_by("-is_primary", "id")),
+        Prefetch("phones", queryset=CustomerPhone.objects.order_by("-is_primary", "id")),
+        "tags",
+    )
+
+
+def customer_search(user: Any, q: str, *, queryset: QuerySet[Customer] | None = None) -> QuerySet:
+    """Customers matching every term of ``q`` in name, emails, phone digits, WeChat ID,
+    company name or interaction notes, among those ``user`` may see."""
+    customers = customers_visible(user) if queryset is None else queryset
+    condition = search_condition(q)
+    return customers if condition is None else customers.filter(condition)
+
+
+def companies_visible(user: Any, *, trashed: bool = False) -> QuerySet[Company]:
+    companies = Company.objects.trashed() if trashed else Company.objects.alive()
+    return visible(user, companies)
+
+
+def interactions_visible(user: Any) -> QuerySet[Interaction]:
+    return visible(user, Interaction.objects.alive(), owner_field="customer__owner").filter(
+        customer__deleted_at__isnull=True
+    )
+
+
+def customer_timeline(customer: Customer) -> QuerySet[Interaction]:
+    return customer.interactions.alive().select_related("author", "company").order_by(
+        "-occurred_at", "-id"
+    )

@@ -1,0 +1,325 @@
+"""Writes for customers: create, update (optimistic locking), trash and restore."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from solocrm.core.audit import audit_record, diff
+from solocrm.core.custom_fields import CustomFieldDefinition, custom_fields_validate
+from solocrm.core.permissions import require_write
+from solocrm.core.tags import Tag, tags_get_or_create
+from solocrm.customers.models import Company, Customer, CustomerEmail, CustomerPhone
+from solocrm.customers.phones import NormalisedPhone, default_phone_region, phone_normalise
+from solocrm.customers.services._base import (
+    audited_snapshot,
+    clean_errors,
+    customer_search_text_refresh,
+    lock_current,
+    raise_if,
+    stamp,
+)
+
+CUSTOMER_FIELDS = (
+    "name",
+    "company",
+    "wechat_id",
+    "address",
+    "city",
+    "country",
+    "birthday",
+    "gender",
+    "source",
+    "owner",
+    "lifecycle_stage",
+    "tier",
+    "consent_status",
+    "consent_source",
+    "consent_at",
+    "external_id",
+)
+TEXT_FIELDS = ("name", "wechat_id", "address", "city", "country", "consent_source")
+
+
+def emails_clean(emails: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Lower-cased, de-duplicated addresses (first is primary) and the errors found."""
+    cleaned: list[str] = []
+    errors: list[str] = []
+    for raw in emails:
+        email = str(raw).strip().lower()
+        if not email:
+            continue
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors.append(_("“%s” is not an email address.") % raw)
+            continue
+        if email not in cleaned:
+            cleaned.append(email)
+    return cleaned, errors
+
+
+def phones_clean(
+    phones: Sequence[str], *, region: str | None
+) -> tuple[list[NormalisedPhone], list[str]]:
+    """Normalised phones (first is primary, same number once) and the errors found."""
+    region = region or default_phone_region()
+    cleaned: list[NormalisedPhone] = []
+    errors: list[str] = []
+    for raw in phones:
+        if not str(raw).strip():
+            continue
+        try:
+            phone = phone_normalise(str(raw), region=region)
+        except ValueError as exc:
+            errors.append(str(exc))
+            continue
+        if all(p.e164 != phone.e164 for p in cleaned):
+            cleaned.append(phone)
+    return cleaned, errors
+
+
+def _tags(tags: Sequence[Tag | str], by: Any) -> list[Tag]:
+    named = [t for t in tags if isinstance(t, str)]
+    objects = [t for t in tags if isinstance(t, Tag)]
+    return objects + [t for t in tags_get_or_create(names=named, by=by) if t not in objects]
+
+
+def _apply(customer: Customer, data: dict[str, Any]) -> None:
+    unknown = set(data) - set(CUSTOMER_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("This field cannot be set.") for name in sorted(unknown)})
+    for name, value in data.items():
+        if name in TEXT_FIELDS and isinstance(value, str):
+            value = " ".join(value.split()) if name != "address" else value.strip()
+        if name == "external_id":
+            value = (str(value).strip() or None) if value is not None else None
+        if name in ("company", "owner") and isinstance(value, int):
+            name, value = f"{name}_id", value
+        setattr(customer, name, value)
+    if "consent_status" in data and "consent_at" not in data:
+        customer.consent_at = (
+            None if customer.consent_status == Customer.Consent.UNKNOWN else timezone.now()
+        )
+
+
+def _check_company(customer: Customer, errors: dict[str, list[str]]) -> None:
+    if customer.company_id is None:
+        return
+    company = Company.objects.filter(pk=customer.company_id).first()
+    if company is None:
+        errors["company"] = [_("This company does not exist.")]
+    elif company.deleted_at is not None:
+        errors["company"] = [_("%s is in the trash; restore it first.") % company.name]
+
+
+def _replace_contacts(
+    customer: Customer, emails: list[str] | None, phones: list[NormalisedPhone] | None
+) -> None:
+    if emails is not None:
+        customer.emails.all().delete()
+        CustomerEmail.objects.bulk_create(
+            CustomerEmail(customer=customer, email=email, is_primary=i == 0)
+            for i, email in enumerate(emails)
+        )
+    if phones is not None:
+        customer.phones.all().delete()
+        CustomerPhone.objects.bulk_create(
+            CustomerPhone(customer=customer, raw=p.raw, e164=p.e164, is_primary=i == 0)
+            for i, p in enumerate(phones)
+        )
+
+
+def _related_snapshot(customer: Customer) -> dict[str, Any]:
+    return {
+        "emails": list(customer.emails.values_list("email", flat=True)),
+        "phones": list(customer.phones.values_list("e164", flat=True)),
+        "tags": sorted(customer.tags.values_list("name", flat=True)),
+    }
+
+
+def _validate(
+    customer: Customer,
+    *,
+    emails: Sequence[str] | None,
+    phones: Sequence[str] | None,
+    custom_fields: dict[str, Any] | None,
+    previous_custom_fields: dict[str, Any],
+    phone_region: str | None,
+    creating: bool,
+) -> tuple[list[str] | None, list[NormalisedPhone] | None]:
+    """Validate everything at once so one error message names every wrong field."""
+    errors = clean_errors(customer, exclude=["custom_fields"])
+    _check_company(customer, errors)
+    clean_emails = clean_phones = None
+    if emails is not None:
+        clean_emails, email_errors = emails_clean(emails)
+        if email_errors:
+            errors["emails"] = email_errors
+    if phones is not None:
+        clean_phones, phone_errors = phones_clean(phones, region=phone_region)
+        if phone_errors:
+            errors["phones"] = phone_errors
+    try:
+        customer.custom_fields = custom_fields_validate(
+            target=CustomFieldDefinition.Target.CUSTOMER,
+            values=custom_fields or {},
+            previous=previous_custom_fields,
+            require=creating or custom_fields is not None,
+        )
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    raise_if(errors)
+    return clean_emails, clean_phones
+
+
+@transaction.atomic
+def customer_create(
+    *,
+    by: Any,
+    name: str,
+    data: dict[str, Any] | None = None,
+    emails: Sequence[str] = (),
+    phones: Sequence[str] = (),
+    tags: Sequence[Tag | str] = (),
+    custom_fields: dict[str, Any] | None = None,
+    phone_region: str | None = None,
+) -> Customer:
+    """Create a customer with contact details; the first email and phone are primary.
+
+    ``data`` holds any other of ``CUSTOMER_FIELDS``; the owner defaults to ``by``.
+    """
+    require_write(by)
+    customer = Customer()
+    _apply(customer, {"owner": by, **(data or {}), "name": name})
+    require_write(by, customer)  # a limited member may only create records they own
+    stamp(customer, by, creating=True)
+    clean_emails, clean_phones = _validate(
+        customer,
+        emails=emails,
+        phones=phones,
+        custom_fields=custom_fields,
+        previous_custom_fields={},
+        phone_region=phone_region,
+        creating=True,
+    )
+    customer.save(force_insert=True)
+    _replace_contacts(customer, clean_emails, clean_phones)
+    if tags:
+        customer.tags.set(_tags(tags, by))
+    customer_search_text_refresh([customer.pk])
+    after = audited_snapshot(customer, **_related_snapshot(customer))
+    audit_record(
+        "create",
+        obj=customer,
+        changes={k: [None, v] for k, v in after.items() if v not in (None, "", [], {})},
+    )
+    customer.refresh_from_db()
+    return customer
+
+
+@transaction.atomic
+def customer_update(
+    *,
+    customer: Customer,
+    by: Any,
+    data: dict[str, Any] | None = None,
+    emails: Sequence[str] | None = None,
+    phones: Sequence[str] | None = None,
+    tags: Sequence[Tag | str] | None = None,
+    custom_fields: dict[str, Any] | None = None,
+    expected_version: int | None = None,
+    phone_region: str | None = None,
+) -> Customer:
+    """Change a customer. ``None`` leaves a part alone; lists replace the stored ones;
+    ``custom_fields`` are laid over the stored values (``None``/``""`` removes one).
+
+    Refused with ``StaleVersionError`` if the record changed since ``expected_version``.
+    """
+    require_write(by, customer)
+    customer = lock_current(customer, expected_version=expected_version)
+    require_write(by, customer)
+    if customer.deleted_at is not None:
+        raise ValidationError({"__all__": [_("This customer is in the trash; restore it first.")]})
+    before = audited_snapshot(customer, **_related_snapshot(customer))
+    previous_custom_fields = dict(customer.custom_fields)
+    _apply(customer, dict(data or {}))
+    require_write(by, customer)  # a limited member cannot hand the record to someone else
+    clean_emails, clean_phones = _validate(
+        customer,
+        emails=emails,
+        phones=phones,
+        custom_fields=custom_fields,
+        previous_custom_fields=previous_custom_fields,
+        phone_region=phone_region,
+        creating=False,
+    )
+    if clean_emails == before["emails"]:
+        clean_emails = None
+    stored_phones = list(customer.phones.values_list("raw", "e164"))
+    if clean_phones is not None and [(p.raw, p.e164) for p in clean_phones] == stored_phones:
+        clean_phones = None
+    _replace_contacts(customer, clean_emails, clean_phones)
+    if tags is not None:
+        customer.tags.set(_tags(tags, by))
+    changes = diff(before, audited_snapshot(customer, **_related_snapshot(customer)))
+    if not changes and clean_phones is None:
+        return customer
+    stamp(customer, by, creating=False)
+    customer.version += 1
+    customer.save()
+    customer_search_text_refresh([customer.pk])
+    audit_record("update", obj=customer, changes=changes)
+    customer.refresh_from_db()
+    return customer
+
+
+@transaction.atomic
+def customer_delete(
+    *, customer: Customer, by: Any, expected_version: int | None = None
+) -> Customer:
+    """Move a customer and their interactions to the trash."""
+    require_write(by, customer)
+    customer = lock_current(customer, expected_version=expected_version)
+    require_write(by, customer)
+    if customer.deleted_at is not None:
+        return customer
+    now = timezone.now()
+    moved = customer.interactions.filter(deleted_at__isnull=True).update(deleted_at=now)
+    customer.deleted_at = now
+    customer.version += 1
+    stamp(customer, by, creating=False)
+    customer.save(update_fields=["deleted_at", "version", "updated_by", "updated_at"])
+    audit_record(
+        "delete",
+        obj=customer,
+        changes={"deleted_at": [None, now], "interactions_moved_to_trash": [0, moved]},
+    )
+    return customer
+
+
+@transaction.atomic
+def customer_restore(*, customer: Customer, by: Any) -> Customer:
+    """Bring a customer back from the trash with the interactions trashed along with them."""
+    require_write(by, customer)
+    customer = lock_current(customer, expected_version=None)
+    if customer.deleted_at is None:
+        return customer
+    trashed_at = customer.deleted_at
+    restored = customer.interactions.filter(deleted_at=trashed_at).update(deleted_at=None)
+    customer.deleted_at = None
+    customer.version += 1
+    stamp(customer, by, creating=False)
+    customer.save(update_fields=["deleted_at", "version", "updated_by", "updated_at"])
+    audit_record(
+        "restore",
+        obj=customer,
+        changes={"deleted_at": [trashed_at, None], "interactions_restored": [0, restored]},
+    )
+    return customer
