@@ -276,3 +276,6 @@ class SavedView(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+from solocrm.customers.merge_models import CustomerMerge  # noqa: E402, F401 - merge records

@@ -1,0 +1,74 @@
+"""The record of one customer merge: enough to show it in a list and to undo it exactly."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CustomerMerge(models.Model):
+    """``merged`` was folded into ``survivor``; ``moved`` names every row that moved.
+
+    ``moved`` holds ``{"relations": [{"relation": "app.model.field", "ids": [...]}],
+    "emails": [{"id", "is_primary"}], "phones": [{"id", "is_primary"}], "tags": [ids]}``
+    (tags are the ones added to the survivor). The versions are the records' versions
+    right after the merge: an undo is refused once either record has moved past them.
+    """
+
+    survivor = models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.CASCADE,
+        related_name="merges_survived",
+        verbose_name=_("surviving customer"),
+    )
+    merged = models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.CASCADE,
+        related_name="merges_absorbed",
+        verbose_name=_("merged customer"),
+    )
+    field_choices = models.JSONField(_("field choices"), default=dict, blank=True)
+    survivor_before = models.JSONField(_("survivor before"), default=dict)
+    survivor_after = models.JSONField(_("survivor after"), default=dict)
+    merged_before = models.JSONField(_("merged customer before"), default=dict)
+    moved = models.JSONField(_("moved records"), default=dict)
+    survivor_version = models.PositiveIntegerField(_("survivor version after the merge"))
+    merged_version = models.PositiveIntegerField(_("merged customer version after the merge"))
+    created_at = models.DateTimeField(_("merged at"), auto_now_add=True, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("merged by"),
+    )
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("undone by"),
+    )
+
+    class Meta:
+        app_label = "customers"
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("customer merge")
+        verbose_name_plural = _("customer merges")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(survivor=models.F("merged")),
+                name="customers_merge_two_records",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.merged_id} → #{self.survivor_id}"
+
+    @property
+    def undone(self) -> bool:
+        return self.undone_at is not None
