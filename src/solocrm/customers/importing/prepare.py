@@ -1,0 +1,183 @@
+"""Turning one row's cells into the values a service takes, or the problems found.
+
+Nothing here writes. Contact details are cleaned by the same functions the customer
+services use (``emails_clean``, ``phones_clean``), and custom fields by
+``custom_fields_validate``, so a value the UI refuses is refused here, for the same
+reason, and reported under the column it came from.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from solocrm.core.custom_fields import CustomFieldDefinition, custom_fields_validate
+from solocrm.customers.importing.choices import choice_names, company_size_for
+from solocrm.customers.importing.errors import RowProblem
+from solocrm.customers.importing.fields import CUSTOM_PREFIX
+from solocrm.customers.importing.mapping import ColumnMap
+from solocrm.customers.importing.table import Row
+from solocrm.customers.importing.values import (
+    cell_text,
+    choice_parse,
+    date_parse,
+    list_split,
+    tags_split,
+    yes_no_parse,
+)
+from solocrm.customers.services import emails_clean, phones_clean
+
+MAX_REPORTED_VALUE = 200
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+@dataclass(frozen=True)
+class PrepareContext:
+    target: str  # "customer" or "company"
+    phone_region: str
+    date_order: str = "dmy"
+    custom: dict[str, CustomFieldDefinition] = field(default_factory=dict)
+
+
+@dataclass
+class PreparedRow:
+    line: int
+    values: dict[str, Any] = field(default_factory=dict)
+    problems: list[RowProblem] = field(default_factory=list)
+    cells: dict[str, str] = field(default_factory=dict)  # field key → its cell text
+
+    def reject(self, column: str, value: Any, reason: str) -> None:
+        text = cell_text(value)[:MAX_REPORTED_VALUE]
+        self.problems.append(RowProblem(self.line, column, text, reason))
+
+
+def _parse_single(kind: str, text: Any, context: PrepareContext) -> Any:
+    if kind == "date":
+        return date_parse(text, date_order=context.date_order)
+    if kind == "yes_no":
+        return yes_no_parse(text)
+    if kind == "company_size" and cell_text(text).isdigit():
+        return company_size_for(int(cell_text(text)))
+    if kind in ("gender", "source", "company_size"):
+        what = {"gender": _("gender"), "source": _("source"), "company_size": _("size")}[kind]
+        return choice_parse(text, choices=choice_names(kind), what=what)
+    return cell_text(text)
+
+
+def _custom_value(definition: CustomFieldDefinition, raw: Any, context: PrepareContext) -> Any:
+    types = CustomFieldDefinition.FieldType
+    if definition.field_type == types.DATE:
+        return date_parse(raw, date_order=context.date_order).isoformat()
+    if definition.field_type == types.MULTIPLE_CHOICE:
+        return tags_split(raw)
+    if definition.field_type in (types.NUMBER, types.DECIMAL) and isinstance(raw, int | float):
+        return raw
+    return cell_text(raw)
+
+
+def _contacts(prepared: PreparedRow, key: str, header: str, raw: Any, region: str) -> None:
+    items = list_split(raw, kind=key)
+    if key == "emails":
+        cleaned, errors = emails_clean(items)
+        prepared.values.setdefault("emails", []).extend(
+            e for e in cleaned if e not in prepared.values.get("emails", [])
+        )
+    else:
+        phones, errors = phones_clean(items, region=region)
+        known = prepared.values.setdefault("phones_e164", [])
+        for phone in phones:
+            if phone.e164 not in known:
+                known.append(phone.e164)
+                prepared.values.setdefault("phones", []).append(phone.raw)
+    for error in errors:
+        prepared.reject(header, raw, error)
+
+
+def row_prepare(row: Row, *, column_map: ColumnMap, context: PrepareContext) -> PreparedRow:
+    prepared = PreparedRow(line=row.line)
+    width = len(column_map.headers)
+    extra = [c for c in row.cells[width:] if cell_text(c)]
+    if extra:
+        prepared.reject(
+            f"Column {width + 1}",
+            extra[0],
+            _(
+                "This row has %(cells)d cells but the header has %(columns)d columns; "
+                "is a value with the delimiter in it missing its quotes?"
+            )
+            % {"cells": len(row.cells), "columns": width},
+        )
+    custom: dict[str, Any] = {}
+    for key, indexes in column_map.columns.items():
+        import_field = column_map.fields[key]
+        for index in indexes:
+            raw = row.cells[index] if index < len(row.cells) else None
+            text = cell_text(raw)
+            if not text:
+                continue
+            header = column_map.headers[index]
+            prepared.cells[key] = text
+            _cell(prepared, key, import_field.kind, header, raw, context, custom)
+    _compose_name(prepared)
+    _check_custom(prepared, column_map, context, custom)
+    if not prepared.values.get("name"):
+        prepared.reject(column_map.header_for("name"), "", _("A name is required."))
+    return prepared
+
+
+def _cell(
+    prepared: PreparedRow,
+    key: str,
+    kind: str,
+    header: str,
+    raw: Any,
+    context: PrepareContext,
+    custom: dict[str, Any],
+) -> None:
+    handlers: dict[str, Callable[[], None]] = {
+        "emails": lambda: _contacts(prepared, "emails", header, raw, context.phone_region),
+        "phones": lambda: _contacts(prepared, "phones", header, raw, context.phone_region),
+        "tags": lambda: prepared.values.setdefault("tags", []).extend(tags_split(raw)),
+    }
+    try:
+        if kind in handlers:
+            handlers[kind]()
+        elif key.startswith(CUSTOM_PREFIX):
+            name = key.removeprefix(CUSTOM_PREFIX)
+            custom[name] = _custom_value(context.custom[name], raw, context)
+        else:
+            prepared.values[key] = _parse_single(kind, raw, context)
+    except ValueError as exc:
+        prepared.reject(header, raw, str(exc))
+
+
+def _compose_name(prepared: PreparedRow) -> None:
+    first = prepared.values.pop("first_name", "")
+    last = prepared.values.pop("last_name", "")
+    if prepared.values.get("name") or not (first or last):
+        return
+    if CJK.search(first + last):  # 张 + 三 → 张三: family name first, no space
+        prepared.values["name"] = f"{last}{first}"
+    else:
+        prepared.values["name"] = " ".join(p for p in (first, last) if p)
+
+
+def _check_custom(
+    prepared: PreparedRow, column_map: ColumnMap, context: PrepareContext, custom: dict[str, Any]
+) -> None:
+    if not custom:
+        return
+    try:
+        custom_fields_validate(target=context.target, values=custom, previous={}, require=False)
+    except ValidationError as exc:
+        for key, messages in exc.message_dict.items():
+            name = key.removeprefix("custom_fields.")
+            for message in messages:
+                prepared.reject(column_map.header_for(key), custom.get(name, ""), message)
+        return
+    prepared.values["custom_fields"] = custom

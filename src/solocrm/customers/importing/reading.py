@@ -1,0 +1,43 @@
+"""Reading an uploaded file into a Table, or refusing it with the reason."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from solocrm.customers.importing.csv_reading import csv_table_read
+from solocrm.customers.importing.decoding import text_decode
+from solocrm.customers.importing.errors import FileRefused
+from solocrm.customers.importing.limits import MB, ImportLimits, limits_from_environment
+from solocrm.customers.importing.table import Table
+from solocrm.customers.importing.xlsx_reading import ZIP_SIGNATURE, xlsx_table_read
+
+TEXT_SUFFIXES = {"", ".csv", ".txt", ".tsv", ".tab"}
+
+
+def table_read(*, data: bytes, filename: str = "", limits: ImportLimits | None = None) -> Table:
+    """The file's header and rows. Raises ``FileRefused`` saying why it cannot be read."""
+    limits = limits or limits_from_environment()
+    suffix = PurePath(filename).suffix.lower()
+    if len(data) > limits.max_bytes:
+        raise FileRefused(
+            f"The file is {len(data) / MB:.1f} MB; at most {limits.max_bytes / MB:.0f} MB "
+            "can be imported at once. Split it into smaller files."
+        )
+    if not data.strip():
+        raise FileRefused("The file is empty.")
+    if data.startswith(ZIP_SIGNATURE):
+        return _with_rows(xlsx_table_read(data=data, limits=limits))
+    if suffix in (".xlsx", ".xlsm"):
+        raise FileRefused("The file is named .xlsx but is not an Excel workbook.")
+    if suffix == ".xls":
+        raise FileRefused("Old Excel .xls files cannot be read; save it as .xlsx or CSV.")
+    if suffix not in TEXT_SUFFIXES:
+        raise FileRefused(f"Files of type {suffix} cannot be imported; use CSV or XLSX.")
+    text, encoding = text_decode(data=data)
+    return _with_rows(csv_table_read(text=text, encoding=encoding, limits=limits))
+
+
+def _with_rows(table: Table) -> Table:
+    if not table.rows:
+        raise FileRefused("The file has a header row but no data rows.")
+    return table

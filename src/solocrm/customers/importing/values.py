@@ -1,0 +1,118 @@
+"""Parsing cell values: text, lists of emails and phones, dates, tags, yes/no.
+
+Dates are read in these forms: ``2024-03-05``, ``2024/3/5``, ``2024.3.5``, ``20240305``,
+``2024年3月5日`` (with or without a time after them) and a spreadsheet's own date cells.
+Day-month-year forms like ``05/03/2024`` are ambiguous: when one number is above 12 it
+can only be the day; otherwise the import's ``date_order`` decides, ``dmy`` by default
+(5 March 2024) or ``mdy`` (3 May 2024) for files from the United States.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+DATE_ORDERS = ("dmy", "mdy")
+TAG_SEPARATORS = re.compile(r"[,，;；|｜、]")
+EMAIL_SEPARATORS = re.compile(r"[,，;；|｜、\s]+")
+PHONE_SEPARATORS = re.compile(r"[,，;；|｜、/\n]+")
+FORMULA_GUARD = re.compile(r"\A'(?=[=+\-@\t\r\n])")
+YEAR_FIRST = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
+YEAR_LAST = re.compile(r"(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{4})")
+TIME_TAIL = re.compile(r"(?:[ T]?\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?\s*")
+YES = {"1", "true", "yes", "y", "on", "x", "✓", "是", "同意", "已同意", "有", "对"}
+NO = {"0", "false", "no", "n", "off", "否", "不同意", "拒绝", "无"}
+
+
+def cell_text(value: Any) -> str:
+    """A cell as text: numbers without a spurious ".0", dates in ISO form, the
+    apostrophe an export put before a formula-like value removed, whitespace trimmed."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return FORMULA_GUARD.sub("", str(value).strip())
+
+
+def _real_date(year: int, month: int, day: int, text: str) -> dt.date:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise ValueError(_("“%s” is not a real date.") % text) from None
+
+
+def date_parse(value: Any, *, date_order: str = "dmy") -> dt.date:
+    """Read a date in any of the module's forms; raise ValueError saying what is wrong."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = cell_text(value)
+    for pattern in (YEAR_FIRST, COMPACT):
+        match = pattern.match(text)
+        if match and TIME_TAIL.fullmatch(text[match.end() :]):
+            year, month, day = (int(g) for g in match.groups())
+            return _real_date(year, month, day, text)
+    match = YEAR_LAST.match(text)
+    if match and TIME_TAIL.fullmatch(text[match.end() :]):
+        first, second, year = (int(g) for g in match.groups())
+        if first > 12 or (second <= 12 and date_order == "dmy"):
+            day, month = first, second
+        else:
+            month, day = first, second
+        return _real_date(year, month, day, text)
+    raise ValueError(
+        _("“%s” is not a date; write it like 2024-03-05, 2024/3/5 or 2024年3月5日.") % text
+    )
+
+
+def tags_split(value: Any) -> list[str]:
+    """Tag names from a cell, split on , ， ; ； | 、 — duplicates and blanks dropped."""
+    names: list[str] = []
+    for part in TAG_SEPARATORS.split(cell_text(value)):
+        name = " ".join(part.split())
+        if name and name.casefold() not in {n.casefold() for n in names}:
+            names.append(name)
+    return names
+
+
+def list_split(value: Any, *, kind: str) -> list[str]:
+    """Several emails (or phones) in one cell; phones may contain spaces, emails not."""
+    pattern = EMAIL_SEPARATORS if kind == "emails" else PHONE_SEPARATORS
+    items: list[str] = []
+    for part in pattern.split(cell_text(value)):
+        part = part.strip()
+        if part and part not in items:
+            items.append(part)
+    return items
+
+
+def yes_no_parse(value: Any) -> bool:
+    text = cell_text(value).casefold()
+    if text in YES:
+        return True
+    if text in NO:
+        return False
+    raise ValueError(_("“%s” is not yes or no.") % cell_text(value))
+
+
+def choice_parse(value: Any, *, choices: dict[str, str], what: str) -> str:
+    """The stored value of a choice given its value or any of its names (case-folded)."""
+    text = cell_text(value).casefold()
+    if text in choices:
+        return choices[text]
+    shown = sorted({v for v in choices.values()})
+    raise ValueError(
+        _("“%(value)s” is not a known %(what)s; use one of: %(choices)s.")
+        % {"value": cell_text(value), "what": what, "choices": ", ".join(shown)}
+    )
