@@ -320,6 +320,7 @@ class _BgnbdData:
     t_x: np.ndarray
     T: np.ndarray
     weight: np.ndarray
+    weight_times_x: np.ndarray
     total_weight: float
     n_distinct: int
 
@@ -346,6 +347,7 @@ class _BgnbdData:
             t_x=t_pos,
             T=T_pos,
             weight=w_pos,
+            weight_times_x=w_pos * x_pos,
             total_weight=float(weight_of_x.sum()),
             n_distinct=int(zero_T.size + x_pos.size),
         )
@@ -382,29 +384,58 @@ def _mean_negative_log_likelihood(
     loglik -= r * np.dot(data.zero_weight, log_age)
     grad_r -= np.dot(data.zero_weight, log_age)
     grad_alpha -= r * np.dot(data.zero_weight, 1.0 / (alpha + data.zero_T))
-    # x > 0 rows: logaddexp(D1, D2).
     if data.x.size:
-        rx = r + data.x
-        log_b_x = np.log(b + data.positive_x - 1.0)[data.x_index]
-        log_age = np.log(alpha + data.T)
-        log_last = np.log(alpha + data.t_x)
-        d1 = -rx * log_age
-        delta = (np.log(a) - log_b_x) + rx * (log_age - log_last)  # D2 - D1
-        # logaddexp(D1, D2) = D1 + softplus(delta); the weight of D2 is expit(delta).
-        small = np.exp(-np.abs(delta))
-        w = data.weight
-        loglik += np.dot(w, d1 + np.maximum(delta, 0.0) + np.log1p(small))
-        share1 = np.where(delta >= 0.0, small, 1.0) / (1.0 + small)
-        share2 = 1.0 - share1
-        grad_r -= np.dot(w, share1 * log_age + share2 * log_last)
-        grad_alpha -= np.dot(w, rx * (share1 / (alpha + data.T) + share2 / (alpha + data.t_x)))
-        w_share2 = w * share2
-        grad_a += w_share2.sum() / a
-        grad_b -= np.dot(w_share2, np.exp(-log_b_x))
+        terms = _repeat_buyer_terms(r, alpha, a, b, data)
+        loglik += terms[0]
+        grad_r += terms[1]
+        grad_alpha += terms[2]
+        grad_a += terms[3]
+        grad_b += terms[4]
     gradient = np.array([grad_r, grad_alpha, grad_a, grad_b])
     value = -loglik / data.total_weight + penalizer * np.dot(params, params)
     grad = (-gradient / data.total_weight + 2.0 * penalizer * params) * params
     return float(value), grad
+
+
+BLOCK_ROWS = 8192
+"""Rows per block in the per-row loop: the temporaries then stay in the CPU cache, which
+is about three times faster than whole-array passes over a million rows."""
+
+
+def _repeat_buyer_terms(r: float, alpha: float, a: float, b: float, data: _BgnbdData) -> np.ndarray:
+    """Log-likelihood part and gradient ``(r, alpha, a, b)`` of the ``x > 0`` rows.
+
+    ``logaddexp(D1, D2) = D1 + softplus(delta)`` with ``delta = D2 - D1 = ln a -
+    ln(b+x-1) + (r+x) gap`` and ``gap = ln(alpha+T) - ln(alpha+t_x) >= 0``; the weight of
+    ``D2`` in the log-sum-exp is ``share = expit(delta)``. Written with few passes over
+    the rows, in cache-sized blocks: this loop is the whole cost of a fit.
+    """
+    inverse_b_x = 1.0 / (b + data.positive_x - 1.0)
+    log_odds_x = np.log(a) + np.log(inverse_b_x)
+    totals = np.zeros(5)
+    for start in range(0, data.x.size, BLOCK_ROWS):
+        rows = slice(start, start + BLOCK_ROWS)
+        w, wx, x_index = data.weight[rows], data.weight_times_x[rows], data.x_index[rows]
+        rx = r + data.x[rows]
+        age = alpha + data.T[rows]
+        last = alpha + data.t_x[rows]
+        log_age = np.log(age)
+        gap = log_age - np.log(last)
+        delta = log_odds_x[x_index] + rx * gap
+        small = np.exp(-np.abs(delta))
+        softplus = np.maximum(delta, 0.0) + np.log1p(small)
+        share = np.where(delta >= 0.0, 1.0, small) / (1.0 + small)
+        w_share = w * share
+        sum_log_age = np.dot(w, log_age)
+        inverse_age = 1.0 / age
+        totals[0] += np.dot(w, softplus) - r * sum_log_age - np.dot(wx, log_age)
+        totals[1] += np.dot(w_share, gap) - sum_log_age
+        totals[2] += np.dot(w_share * rx, inverse_age - 1.0 / last) - (
+            r * np.dot(w, inverse_age) + np.dot(wx, inverse_age)
+        )
+        totals[3] += w_share.sum() / a
+        totals[4] -= np.dot(w_share, inverse_b_x[x_index])
+    return totals
 
 
 @dataclass(frozen=True)
@@ -423,16 +454,17 @@ def fit_log_parameters(
     *,
     tol: float,
     max_iter: int,
-    newton_steps: int = 3,
+    newton_steps: int = 5,
 ) -> LogParameterFit:
     """Minimise ``objective`` (value and gradient) over log-parameters.
 
-    L-BFGS-B (log-parameters bounded by ``LOG_PARAMETER_BOUND``) runs to a gradient
-    tolerance ``tol``; then up to ``newton_steps`` Newton
-    steps with the central-difference Hessian of the analytic gradient (computed once,
-    at the L-BFGS-B optimum) take the optimum to machine precision. Warns with
-    ``ConvergenceWarning`` when the gradient at the end is still larger than
-    ``sqrt(tol)``.
+    L-BFGS-B (log-parameters bounded by ``LOG_PARAMETER_BOUND``) gets close to the
+    optimum (largest gradient component ``1e-6``, where its line search still makes
+    steady progress). Then Newton steps with the central-difference Hessian of the
+    analytic gradient, computed once at that point and reused (the chord method; the
+    Hessian barely changes over such short steps), take the largest gradient component
+    below ``tol``; the same Hessian serves the standard errors. Warns with
+    ``ConvergenceWarning`` when the gradient at the end is still above ``sqrt(tol)``.
     """
     result = minimize(
         objective,
@@ -440,31 +472,29 @@ def fit_log_parameters(
         jac=True,
         method="L-BFGS-B",
         bounds=[(-LOG_PARAMETER_BOUND, LOG_PARAMETER_BOUND)] * log_x0.size,
-        options={"maxiter": max_iter, "gtol": tol, "ftol": 1e-15, "maxcor": 20},
+        options={"maxiter": max_iter, "gtol": max(tol, 1e-6), "ftol": 1e-13, "maxcor": 10},
     )
     log_params = np.asarray(result.x, dtype=float)
     value, gradient = objective(log_params)
-    # The Hessian barely changes over the last tiny steps: compute it once and reuse it
-    # for the Newton polish (a chord method) and for the standard errors.
     hessian = numeric_hessian(objective, log_params)
     for _ in range(newton_steps):
+        if np.max(np.abs(gradient)) <= tol:
+            break
         try:
             step = np.linalg.solve(hessian, gradient)
         except np.linalg.LinAlgError:
             break
         candidate = np.clip(log_params - step, -LOG_PARAMETER_BOUND, LOG_PARAMETER_BOUND)
         new_value, new_gradient = objective(candidate)
-        if not np.isfinite(new_value) or new_value > value + 1e-14 * abs(value):
+        if not np.isfinite(new_value) or new_value > value + 1e-13 * abs(value):
             break
         if np.max(np.abs(new_gradient)) >= np.max(np.abs(gradient)):
             break
         log_params, value, gradient = candidate, new_value, new_gradient
-        if np.max(np.abs(step)) < 1e-12:
-            break
-    if not np.all(np.isfinite(gradient)) or np.max(np.abs(gradient)) > np.sqrt(tol):
+    largest = float(np.max(np.abs(gradient)))
+    if not np.isfinite(largest) or largest > np.sqrt(tol):
         warnings.warn(
-            f"the fit did not converge (largest gradient {np.max(np.abs(gradient)):.3g}); "
-            "try a penalizer_coef > 0",
+            f"the fit did not converge (largest gradient {largest:.3g}); try a penalizer_coef > 0",
             ConvergenceWarning,
             stacklevel=3,
         )
