@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils import translation
 
+from solocrm.customers.importing.values import cell_text, yes_no_parse
 from solocrm.customers.models import Company, Customer
 
 EXTRA_NAMES = {
@@ -42,6 +45,18 @@ def choice_names(kind: str) -> dict[str, str]:
     if kind == "company_size":
         return _names(Company.Size)
     raise KeyError(kind)
+
+
+def consent_parse(value: Any) -> bool | None:
+    """Marketing consent: yes/no in any form, or an exported status (granted, denied);
+    ``None`` for "unknown", which leaves the stored consent alone."""
+    names = _names(Customer.Consent)
+    status = names.get(cell_text(value).casefold())
+    if status == Customer.Consent.UNKNOWN or cell_text(value).casefold() == "未知":
+        return None
+    if status is not None:
+        return status == Customer.Consent.GRANTED
+    return yes_no_parse(value)
 
 
 def company_size_for(count: int) -> str:

@@ -164,7 +164,7 @@ CUSTOMER_FIELDS: tuple[ImportField, ...] = (
     ImportField(
         "consent",
         _("Marketing consent"),
-        "yes_no",
+        "consent",
         (
             "marketing consent",
             "consent",

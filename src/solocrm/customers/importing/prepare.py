@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from solocrm.core.custom_fields import CustomFieldDefinition, custom_fields_validate
-from solocrm.customers.importing.choices import choice_names, company_size_for
+from solocrm.customers.importing.choices import choice_names, company_size_for, consent_parse
 from solocrm.customers.importing.errors import RowProblem
 from solocrm.customers.importing.fields import CUSTOM_PREFIX
 from solocrm.customers.importing.mapping import ColumnMap
@@ -61,6 +61,8 @@ def _parse_single(kind: str, text: Any, context: PrepareContext) -> Any:
         return date_parse(text, date_order=context.date_order)
     if kind == "yes_no":
         return yes_no_parse(text)
+    if kind == "consent":
+        return consent_parse(text)
     if kind == "company_size" and cell_text(text).isdigit():
         return company_size_for(int(cell_text(text)))
     if kind in ("gender", "source", "company_size"):
@@ -151,7 +153,9 @@ def _cell(
             name = key.removeprefix(CUSTOM_PREFIX)
             custom[name] = _custom_value(context.custom[name], raw, context)
         else:
-            prepared.values[key] = _parse_single(kind, raw, context)
+            value = _parse_single(kind, raw, context)
+            if value is not None:
+                prepared.values[key] = value
     except ValueError as exc:
         prepared.reject(header, raw, str(exc))
 

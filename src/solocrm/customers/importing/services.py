@@ -99,6 +99,16 @@ def _audit(summary: ImportSummary) -> None:
     )
 
 
+def _context(kind: str, date_order: str) -> PrepareContext:
+    target = TARGETS[kind]
+    return PrepareContext(
+        target=target,
+        phone_region=default_phone_region(),
+        date_order=date_order,
+        custom={d.key: d for d in definitions_for(target)},
+    )
+
+
 def import_file(
     *,
     data: bytes,
@@ -108,8 +118,12 @@ def import_file(
     mapping: dict[str, str] | None = None,
     limits: ImportLimits | None = None,
     progress: Progress | None = None,
+    preview_rows: int | None = None,
 ) -> ImportSummary:
-    """Import ``data``; a refused file gives a summary with ``refused`` set (not raised)."""
+    """Import ``data``; a refused file gives a summary with ``refused`` set (not raised).
+
+    ``preview_rows`` limits a dry run to the file's first rows (the preview page).
+    """
     require_write(by)
     summary = ImportSummary(
         filename=filename, options=options, sha256=hashlib.sha256(data).hexdigest()
@@ -124,17 +138,13 @@ def import_file(
         if not options.dry_run:
             _audit(summary)
         return summary
-    region = default_phone_region()
-    target = TARGETS[options.kind]
-    context = PrepareContext(
-        target=target,
-        phone_region=region,
-        date_order=options.date_order,
-        custom={d.key: d for d in definitions_for(target)},
+    context = _context(options.kind, options.date_order)
+    writer = WRITERS[options.kind](
+        by=by, phone_region=context.phone_region, source_label=f"import: {filename}"
     )
-    writer = WRITERS[options.kind](by=by, phone_region=region, source_label=f"import: {filename}")
+    rows = table.rows if preview_rows is None or not options.dry_run else table.rows[:preview_rows]
     summary.result = rows_import(
-        rows=table.rows,
+        rows=rows,
         column_map=column_map,
         context=context,
         writer=writer,
