@@ -10,6 +10,7 @@ from solocrm.analytics.rfm import (
     rfm_segments,
     rfm_table,
 )
+from tests.analytics.cdnow import CALIBRATION_END, cdnow_transactions
 
 
 def _rfm(recency, frequency, monetary):
@@ -130,3 +131,14 @@ def test_rfm_segments_empty_and_missing_values():
     assert rfm_segments(_rfm([], [], [])).empty
     with pytest.raises(ValueError, match="missing"):
         rfm_scores(_rfm([1.0, np.nan], [1, 2], [3, 4]))
+
+
+def test_cdnow_quintiles_despite_most_customers_buying_once():
+    rfm = rfm_table(cdnow_transactions(), as_of=CALIBRATION_END)
+    assert len(rfm) == 2357
+    assert (rfm["frequency"] == 1).sum() == 1411  # 60 % are tied at one purchase day
+    counts = rfm_scores(rfm)["frequency_score"].value_counts().sort_index()
+    assert counts.tolist() == [471, 472, 471, 472, 471]
+    segments = rfm_segments(rfm)["segment"].value_counts()
+    assert segments.sum() == 2357
+    assert set(segments.index) <= set(SEGMENT_LABELS)
