@@ -120,6 +120,7 @@ CUSTOMER_FIELDS: tuple[ImportField, ...] = (
         "text",
         (
             "company",
+            "company name",
             "organization",
             "organisation",
             "employer",

@@ -33,24 +33,27 @@ def _exact(header: str, fields: Sequence[ImportField]) -> ImportField | None:
 
 
 def _partial(header: str, fields: Sequence[ImportField]) -> ImportField | None:
-    """The field with the longest synonym inside the header ("客户手机号" → phone);
-    Latin synonyms must be whole words. None when two fields tie."""
+    """The field whose synonym sits last in the header, the longest on a tie: compound
+    names end in what they are, in English and Chinese alike ("Company Phone", "客户手机号"
+    are phones). Latin synonyms must be whole words. None when two fields still tie."""
     normalised = header_normalise(header)
     words = _words(header)
-    best: list[tuple[int, ImportField]] = []
+    scored: list[tuple[tuple[int, int], ImportField]] = []
     for field in fields:
         for synonym in _synonyms(field):
+            wanted = header_normalise(synonym)
             if LATIN.fullmatch(synonym.casefold()):
                 found = set(synonym.casefold().split()) <= words and len(synonym) >= 3
             else:
-                found = len(synonym) >= 2 and header_normalise(synonym) in normalised
-            if found:
-                best.append((len(header_normalise(synonym)), field))
-    if not best:
+                found = len(synonym) >= 2 and wanted in normalised
+            if found and wanted:
+                end = normalised.rfind(wanted) + len(wanted)
+                scored.append(((end, len(wanted)), field))
+    if not scored:
         return None
-    best.sort(key=lambda item: -item[0])
-    top = [field for length, field in best if length == best[0][0]]
-    return top[0] if len({f.key for f in top}) == 1 else None
+    best = max(score for score, _field in scored)
+    top = {field.key: field for score, field in scored if score == best}
+    return next(iter(top.values())) if len(top) == 1 else None
 
 
 def mapping_suggest(*, headers: Iterable[str], fields: Sequence[ImportField]) -> dict[str, str]:

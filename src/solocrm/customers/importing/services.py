@@ -51,6 +51,10 @@ class ImportSummary:
     result: ImportResult | None = None
 
     @property
+    def written(self) -> bool:
+        return bool(self.result and self.result.written)
+
+    @property
     def problems(self) -> list[RowProblem]:
         return self.result.problems if self.result else []
 
@@ -68,7 +72,7 @@ class ImportSummary:
             "on_duplicate": self.options.on_duplicate,
             "dry_run": self.options.dry_run,
             **counts,
-            "written": bool(self.result and self.result.written),
+            "written": self.written,
             "refused": self.refused,
             "table": self.table,
             "mapping": self.mapping,
