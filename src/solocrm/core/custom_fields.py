@@ -118,12 +118,20 @@ def _yes_no(value: Any) -> bool:
     raise ValueError(_("Use yes or no."))
 
 
+def _plain(amount: Decimal) -> str:
+    return format(amount.normalize(), "f")
+
+
 def _bounded(definition: CustomFieldDefinition, amount: Decimal, what: str) -> None:
     low, high = definition.min_value, definition.max_value
     if low is not None and amount < low:
-        raise ValueError(_("%(what)s must be at least %(low)s.") % {"what": what, "low": low})
+        raise ValueError(
+            _("%(what)s must be at least %(low)s.") % {"what": what, "low": _plain(low)}
+        )
     if high is not None and amount > high:
-        raise ValueError(_("%(what)s must be at most %(high)s.") % {"what": what, "high": high})
+        raise ValueError(
+            _("%(what)s must be at most %(high)s.") % {"what": what, "high": _plain(high)}
+        )
 
 
 def _text(definition: CustomFieldDefinition, value: Any, limit: int) -> str:

@@ -9,9 +9,10 @@ class CustomersConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from solocrm.customers import search_index
+        from solocrm.customers import navigation, search_index
         from solocrm.customers.models import Interaction
         from solocrm.customers.relations import register_customer_relation
 
         register_customer_relation(Interaction, "customer")
+        navigation.register_items()
         post_migrate.connect(search_index.ensure_after_migrate, sender=self)

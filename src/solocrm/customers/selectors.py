@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
+from solocrm.core.custom_fields import CustomFieldDefinition, definitions_for
 from solocrm.core.permissions import visible
 from solocrm.customers.models import Company, Customer, CustomerEmail, CustomerPhone, Interaction
 from solocrm.customers.search_index import search_condition
@@ -48,6 +49,44 @@ def interactions_visible(user: Any) -> QuerySet[Interaction]:
 
 
 def customer_timeline(customer: Customer) -> QuerySet[Interaction]:
-    return customer.interactions.alive().select_related("author", "company").order_by(
-        "-occurred_at", "-id"
+    return (
+        customer.interactions.alive()
+        .select_related("author", "company")
+        .order_by("-occurred_at", "-id")
     )
+
+
+def custom_field_display(record: Customer | Company) -> list[tuple[str, Any]]:
+    """(label, value) for each defined custom field the record has a value for."""
+    target = (
+        CustomFieldDefinition.Target.COMPANY
+        if isinstance(record, Company)
+        else CustomFieldDefinition.Target.CUSTOMER
+    )
+    shown = []
+    for definition in definitions_for(target):
+        value = record.custom_fields.get(definition.key)
+        if value in (None, "", []):
+            continue
+        if isinstance(value, list):
+            value = ", ".join(value)
+        shown.append((definition.label, value))
+    return shown
+
+
+def company_customers(user: Any, company: Company) -> QuerySet[Customer]:
+    return customers_with_details(customers_visible(user).filter(company=company))
+
+
+def company_search(user: Any, q: str) -> QuerySet[Company]:
+    companies = companies_visible(user)
+    for term in q.split():
+        companies = companies.filter(Q(name__icontains=term) | Q(domain__icontains=term))
+    return companies
+
+
+def assignable_owners() -> QuerySet:
+    """Users who can own records: active owners and members."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(is_active=True, role__in=("owner", "member"))

@@ -1,0 +1,1 @@
+"""Customer pages, split by sub-domain; ``urls.py`` names each view by its module."""

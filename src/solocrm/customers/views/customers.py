@@ -1,0 +1,247 @@
+"""Customer pages: list (filters, columns, saved views, bulk actions), detail, edit."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from solocrm.core.exceptions import StaleVersionError
+from solocrm.core.permissions import can_write, require_read, require_write
+from solocrm.core.selectors import object_history
+from solocrm.core.tags import Tag
+from solocrm.customers import selectors, services
+from solocrm.customers.filters import (
+    DEFAULT_COLUMNS,
+    SORT_OPTIONS,
+    CustomerFilterForm,
+    available_columns,
+    customers_filter,
+)
+from solocrm.customers.forms import (
+    BulkActionForm,
+    CustomerForm,
+    InteractionForm,
+    add_service_errors,
+)
+from solocrm.customers.models import Customer, SavedView
+from solocrm.customers.views._helpers import htmx_target, keyset_page
+
+
+@login_required
+def customer_list(request: HttpRequest) -> HttpResponse:
+    require_read(request.user)
+    form = CustomerFilterForm(request.GET)
+    customers = selectors.customers_visible(request.user)
+    if form.is_valid():
+        customers = customers_filter(customers, form)
+        columns = form.cleaned_data["columns"]
+    else:
+        customers = customers.order_by("name", "id")
+        columns = list(DEFAULT_COLUMNS)
+    page = keyset_page(selectors.customers_with_details(customers), request)
+    labels = {c.key: c.label for c in available_columns()}
+    context = {
+        "form": form,
+        "page": page,
+        "columns": [(key, labels[key]) for key in columns],
+        "available_columns": available_columns(),
+        "chosen_columns": columns,
+        "sort_options": SORT_OPTIONS,
+        "saved_views": SavedView.objects.filter(user=request.user),
+        "bulk_actions": BulkActionForm.ACTIONS,
+        "choices": {
+            "stage": Customer.LifecycleStage.choices,
+            "tier": Customer.Tier.choices,
+            "source": Customer.Source.choices,
+        },
+        "selected": {
+            name: request.GET.getlist(name) for name in ("stage", "tier", "source", "tag")
+        },
+        "tags": Tag.objects.order_by("name"),
+        "owners": selectors.assignable_owners(),
+        "can_write": can_write(request.user),
+        "query": request.GET.urlencode(),
+    }
+    if htmx_target(request) == "results":
+        return render(request, "customers/customer_list.html#results", context)
+    return render(request, "customers/customer_list.html", context)
+
+
+def _back_to_list(query: str) -> HttpResponse:
+    url = reverse("customers:customer_list")
+    return redirect(f"{url}?{query}" if query else url)
+
+
+@login_required
+@require_POST
+def customer_bulk(request: HttpRequest) -> HttpResponse:
+    require_write(request.user)
+    form = BulkActionForm(request.POST)
+    query = request.POST.get("query", "")
+    if not form.is_valid():
+        messages.error(request, _("Choose an action and at least one customer."))
+        return _back_to_list(query)
+    try:
+        count = services.customers_bulk_action(
+            by=request.user,
+            customer_ids=form.cleaned_data["ids"],
+            action=form.cleaned_data["action"],
+            value=form.value(),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(count)d customers changed.") % {"count": count})
+    return _back_to_list(query)
+
+
+@login_required
+@require_POST
+def saved_view_create(request: HttpRequest) -> HttpResponse:
+    query = request.POST.get("query", "")
+    try:
+        view = services.saved_view_create(
+            user=request.user, name=request.POST.get("name", ""), query_string=query
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _back_to_list(query)
+    messages.success(request, _("View “%s” saved.") % view.name)
+    return _back_to_list(view.query_string)
+
+
+@login_required
+@require_POST
+def saved_view_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    view = get_object_or_404(SavedView, pk=pk, user=request.user)
+    services.saved_view_delete(saved_view=view, user=request.user)
+    messages.success(request, _("View deleted."))
+    return _back_to_list("")
+
+
+def _customer_or_404(request: HttpRequest, pk: int) -> Customer:
+    return get_object_or_404(
+        selectors.customers_with_details(selectors.customers_visible(request.user)), pk=pk
+    )
+
+
+def _detail_context(request: HttpRequest, customer: Customer, form: InteractionForm) -> dict:
+    return {
+        "customer": customer,
+        "timeline": selectors.customer_timeline(customer),
+        "interaction_form": form,
+        "history": object_history(customer)[:30],
+        "can_write": can_write(request.user),
+        "custom_fields": selectors.custom_field_display(customer),
+    }
+
+
+@login_required
+def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require_read(request.user)
+    customer = _customer_or_404(request, pk)
+    return render(
+        request,
+        "customers/customer_detail.html",
+        _detail_context(request, customer, InteractionForm()),
+    )
+
+
+@login_required
+@require_POST
+def interaction_create(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = _customer_or_404(request, pk)
+    require_write(request.user, customer)
+    form = InteractionForm(request.POST)
+    status = 200
+    if form.is_valid():
+        try:
+            services.interaction_create(by=request.user, customer=customer, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            status = 422
+        else:
+            if not htmx_target(request):
+                messages.success(request, _("Logged."))
+                return redirect("customers:customer_detail", pk=customer.pk)
+            form = InteractionForm()
+    else:
+        status = 422
+    context = _detail_context(request, customer, form)
+    if htmx_target(request) == "activity":
+        return render(request, "customers/customer_detail.html#activity", context, status=status)
+    return render(request, "customers/customer_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def interaction_delete(request: HttpRequest, pk: int, interaction_pk: int) -> HttpResponse:
+    customer = _customer_or_404(request, pk)
+    interaction = get_object_or_404(customer.interactions.alive(), pk=interaction_pk)
+    services.interaction_delete(interaction=interaction, by=request.user)
+    messages.success(request, _("Deleted from the timeline."))
+    return redirect("customers:customer_detail", pk=customer.pk)
+
+
+@login_required
+def customer_create(request: HttpRequest) -> HttpResponse:
+    require_write(request.user)
+    form = CustomerForm(request.POST or None, initial={"owner": request.user})
+    if request.method == "POST" and form.is_valid():
+        try:
+            customer = services.customer_create(
+                by=request.user, name=form.cleaned_data["name"], **form.service_arguments()
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Customer added."))
+            return redirect("customers:customer_detail", pk=customer.pk)
+    return render(request, "customers/customer_form.html", {"form": form, "customer": None})
+
+
+@login_required
+def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = _customer_or_404(request, pk)
+    require_write(request.user, customer)
+    form = CustomerForm(request.POST or None, customer=customer)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        arguments = form.service_arguments()
+        arguments["data"]["name"] = form.cleaned_data["name"]
+        try:
+            services.customer_update(
+                customer=customer,
+                by=request.user,
+                expected_version=form.cleaned_data["version"] or customer.version,
+                **arguments,
+            )
+        except StaleVersionError as exc:
+            form.add_error(None, str(exc))
+            status = 409
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("customers:customer_detail", pk=customer.pk)
+    return render(
+        request,
+        "customers/customer_form.html",
+        {"form": form, "customer": customer, "stale": status == 409},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def customer_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = _customer_or_404(request, pk)
+    services.customer_delete(customer=customer, by=request.user)
+    messages.success(request, _("%s moved to the trash.") % customer.name)
+    return redirect("customers:customer_list")

@@ -1,0 +1,214 @@
+import pytest
+from django.urls import reverse
+
+from solocrm.core.demo import demo_load
+from solocrm.core.models import AuditEntry
+from solocrm.customers import services
+from solocrm.customers.models import Customer, Interaction
+
+
+@pytest.fixture
+def demo(owner):
+    demo_load(customers=30, seed=5, owner=owner)
+
+
+PAGES = [
+    "customers:customer_list",
+    "customers:customer_create",
+    "customers:company_list",
+    "customers:company_create",
+    "customers:trash",
+    "customers:custom_fields",
+    "customers:tags",
+]
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_pages_render_for_the_owner(owner_client, demo, name):
+    response = owner_client.get(reverse(name))
+    assert response.status_code == 200
+    assert b"<script>" not in response.content  # nothing inline
+    assert b" style=" not in response.content
+
+
+def test_detail_pages_render(owner_client, demo):
+    customer = Customer.objects.filter(interactions__isnull=False).first()
+    response = owner_client.get(reverse("customers:customer_detail", args=[customer.pk]))
+    assert response.status_code == 200
+    assert customer.name in response.content.decode()
+    company = customer.company or Customer.objects.exclude(company=None).first().company
+    assert owner_client.get(reverse("customers:company_detail", args=[company.pk])).status_code == 200
+    assert owner_client.get(reverse("customers:customer_edit", args=[customer.pk])).status_code == 200
+    assert owner_client.get(reverse("customers:company_edit", args=[company.pk])).status_code == 200
+
+
+def test_list_shows_search_box_and_nav(owner_client, demo):
+    page = owner_client.get(reverse("customers:customer_list")).content.decode()
+    assert 'id="global-search"' in page
+    assert reverse("customers:trash") in page
+
+
+def test_interaction_body_is_rendered_as_sanitised_markdown(owner_client, owner):
+    customer = services.customer_create(by=owner, name="张伟")
+    services.interaction_create(
+        by=owner,
+        customer=customer,
+        subject="<b>subject</b>",
+        body="**bold** <script>alert(1)</script> [x](javascript:alert(2)) <img src=x onerror=alert(3)>",
+    )
+    page = owner_client.get(reverse("customers:customer_detail", args=[customer.pk])).content
+    page = page.decode()
+    assert "<strong>bold</strong>" in page
+    assert "<script>alert(1)" not in page
+    assert "javascript:" not in page
+    assert "onerror" not in page
+    assert "&lt;b&gt;subject&lt;/b&gt;" in page
+
+
+def test_create_customer_through_the_form(owner_client, owner):
+    response = owner_client.post(
+        reverse("customers:customer_create"),
+        {
+            "name": "王芳",
+            "emails": "wang.fang@example.com\nwf@qq.com",
+            "phones": "13800138000",
+            "lifecycle_stage": "lead",
+            "tier": "regular",
+            "source": "wechat",
+            "consent_status": "unknown",
+            "owner": owner.pk,
+            "new_tags": "VIP, 华东",
+        },
+    )
+    customer = Customer.objects.get(name="王芳")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("customers:customer_detail", args=[customer.pk])
+    assert customer.primary_email == "wang.fang@example.com"
+    assert sorted(customer.tags.values_list("name", flat=True)) == ["VIP", "华东"]
+
+
+def test_form_shows_service_errors_next_to_the_field_and_keeps_input(owner_client, owner):
+    response = owner_client.post(
+        reverse("customers:customer_create"),
+        {
+            "name": "李娜",
+            "phones": "12",
+            "lifecycle_stage": "lead",
+            "tier": "regular",
+            "source": "other",
+            "consent_status": "unknown",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["phones"] == [
+        "“12” is not a valid phone number for region CN; write numbers from elsewhere "
+        "with + and the country code."
+    ]
+    assert 'value="李娜"' in response.content.decode()
+    assert not Customer.objects.exists()
+
+
+def test_stale_edit_shows_a_clear_message_and_keeps_the_users_input(owner_client, owner):
+    customer = services.customer_create(by=owner, name="张伟", emails=["zw@example.com"])
+    form = owner_client.get(reverse("customers:customer_edit", args=[customer.pk]))
+    assert 'name="version" value="1"' in form.content.decode()
+    services.customer_update(customer=customer, by=owner, data={"city": "北京"})
+    response = owner_client.post(
+        reverse("customers:customer_edit", args=[customer.pk]),
+        {
+            "name": "张伟明",
+            "emails": "zw@example.com",
+            "lifecycle_stage": "lead",
+            "tier": "regular",
+            "source": "other",
+            "consent_status": "unknown",
+            "city": "上海",
+            "version": "1",
+        },
+    )
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Someone else saved this customer" in page
+    assert 'value="张伟明"' in page
+    assert 'value="上海"' in page
+    stored = Customer.objects.get(pk=customer.pk)
+    assert (stored.name, stored.city, stored.version) == ("张伟", "北京", 2)
+
+
+def test_log_interaction_with_htmx_returns_the_timeline(owner_client, owner):
+    customer = services.customer_create(by=owner, name="张伟")
+    response = owner_client.post(
+        reverse("customers:interaction_create", args=[customer.pk]),
+        {"kind": "call", "direction": "outbound", "subject": "回访", "body": "满意"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="activity",
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.lstrip().startswith('<section id="activity"')
+    assert "回访" in page
+    assert Interaction.objects.get().kind == "call"
+
+
+def test_list_filters_sort_columns_and_htmx_fragment(owner_client, owner):
+    services.customer_create(by=owner, name="Zed", data={"lifecycle_stage": "customer"})
+    services.customer_create(by=owner, name="Amy", data={"lifecycle_stage": "customer"})
+    services.customer_create(by=owner, name="Bob", data={"lifecycle_stage": "lead"})
+    response = owner_client.get(
+        reverse("customers:customer_list"),
+        {"stage": "customer", "sort": "-name", "columns": ["city", "owner"]},
+    )
+    assert [c.name for c in response.context["page"]["items"]] == ["Zed", "Amy"]
+    assert [k for k, _label in response.context["columns"]] == ["name", "city", "owner"]
+    fragment = owner_client.get(
+        reverse("customers:customer_list"),
+        {"q": "amy"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="results",
+    )
+    html = fragment.content.decode()
+    assert html.lstrip().startswith('<div id="results">')
+    assert ">Amy</a>" in html
+    assert ">Zed</a>" not in html
+    assert "<html" not in html
+
+
+def test_bad_filter_is_reported_not_crashing(owner_client, owner):
+    response = owner_client.get(reverse("customers:customer_list"), {"sort": "password"})
+    assert response.status_code == 200
+    assert "sort" in response.context["form"].errors
+
+
+def test_bulk_change_stage_from_the_list(owner_client, owner):
+    a = services.customer_create(by=owner, name="A")
+    b = services.customer_create(by=owner, name="B")
+    response = owner_client.post(
+        reverse("customers:customer_bulk"),
+        {"action": "change_stage", "stage": "customer", "ids": [a.pk, b.pk], "query": "q=x"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("customers:customer_list") + "?q=x"
+    assert set(Customer.objects.values_list("lifecycle_stage", "version")) == {("customer", 2)}
+    assert AuditEntry.objects.filter(action="update", object_type="customers.customer").count() == 2
+
+
+def test_saved_view_round_trip(owner_client, owner):
+    response = owner_client.post(
+        reverse("customers:saved_view_create"),
+        {"name": "VIPs", "query": "tier=vip&cursor=abc&sort=-created"},
+    )
+    assert response["Location"] == reverse("customers:customer_list") + "?tier=vip&sort=-created"
+    page = owner_client.get(reverse("customers:customer_list")).content.decode()
+    assert "?tier=vip&amp;sort=-created" in page
+
+
+def test_trash_restore_and_empty_through_pages(owner_client, owner):
+    customer = services.customer_create(by=owner, name="张伟")
+    owner_client.post(reverse("customers:customer_delete", args=[customer.pk]))
+    assert Customer.objects.get().deleted_at is not None
+    assert "张伟" in owner_client.get(reverse("customers:trash")).content.decode()
+    owner_client.post(reverse("customers:customer_restore", args=[customer.pk]))
+    assert Customer.objects.get().deleted_at is None
+    owner_client.post(reverse("customers:customer_delete", args=[customer.pk]))
+    owner_client.post(reverse("customers:trash_empty"))
+    assert not Customer.objects.exists()
