@@ -252,3 +252,25 @@ def test_many_rows_are_summarised_without_python_loops():
     expected_orders = days.groupby(transactions["customer_id"]).nunique()
     assert (summary["orders"] == expected_orders).all()
     assert summary["total_spend"].sum() == pytest.approx(transactions["amount"].sum(), rel=1e-12)
+
+
+def test_integer_ids_of_any_spread_give_the_same_summary(cdnow_log):
+    compact = summarize_transactions(cdnow_log)
+    sparse = summarize_transactions(
+        cdnow_log.assign(customer_id=cdnow_log["customer_id"] * 10**12 - 5)
+    )
+    text = summarize_transactions(cdnow_log.assign(customer_id=cdnow_log["customer_id"].map(str)))
+    assert list(sparse.index) == [i * 10**12 - 5 for i in compact.index]
+    np.testing.assert_array_equal(sparse.to_numpy(), compact.to_numpy())
+    as_text = text.loc[[str(i) for i in compact.index]]
+    np.testing.assert_array_equal(as_text.to_numpy(), compact.to_numpy())
+
+
+def test_sort_falls_back_to_a_stable_argsort_for_wide_keys():
+    from solocrm.analytics.summary import _sort_with_order
+
+    key = np.array([5, 3, 5, 1, 3], dtype=np.int64)
+    for largest in (5, 2**62):
+        ordered, order = _sort_with_order(key, largest)
+        assert ordered.tolist() == [1, 3, 3, 5, 5]
+        assert order.tolist() == [3, 1, 4, 0, 2]

@@ -246,8 +246,7 @@ def _purchase_days(
         raise ValueError(
             f"column {customer_col!r} has a missing value (row {_first_label(customer, missing)})"
         )
-    code, customers = pd.factorize(customer, sort=True)
-    code = code.astype(np.int64, copy=False)
+    code, customers = _customer_codes(customer)
     day = _days(transactions[time_col], time_col, time_format)
     if amount_col is None:
         amount = np.ones(len(transactions))
@@ -261,8 +260,7 @@ def _purchase_days(
     span = int(day.max()) - first + 1
     key = code * span + (day - first)
     if key.size > 1 and not np.all(key[1:] >= key[:-1]):
-        order = np.argsort(key, kind="stable")
-        key = key[order]
+        key, order = _sort_with_order(key, len(customers) * span - 1)
         amount = amount[order]
     starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
     net = np.add.reduceat(amount, starts)
@@ -273,6 +271,42 @@ def _purchase_days(
     if amount_col is None:
         net = np.full(net.shape, np.nan)
     return _PurchaseDays(customers, key // span, key % span + first, net)
+
+
+def _customer_codes(customer: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Code of each row's customer (0, 1, ... in sorted customer order) and the labels.
+
+    Integer ids in a compact range (the usual database keys) are ranked with a lookup
+    table, several times faster than hashing; anything else goes through
+    ``pd.factorize``.
+    """
+    values = customer.to_numpy()
+    if values.size and values.dtype.kind in "iu":
+        low, high = int(values.min()), int(values.max())
+        if high - low <= 4 * values.size + 1_000_000:
+            offset = (values - low).astype(np.int64)
+            present = np.zeros(high - low + 1, dtype=bool)
+            present[offset] = True
+            rank = np.cumsum(present, dtype=np.int64) - 1
+            labels = pd.Index(np.flatnonzero(present) + low, dtype=values.dtype)
+            return rank[offset], labels
+    code, labels = pd.factorize(customer, sort=True)
+    return code.astype(np.int64, copy=False), labels
+
+
+def _sort_with_order(key: np.ndarray, largest_key: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted ``key`` and the stable permutation that sorts it.
+
+    When the key and the row number fit together in 63 bits, sorting the packed
+    ``key << bits | row`` with numpy's vectorised ``np.sort`` is several times faster
+    than ``np.argsort``, and equally stable; otherwise fall back to a stable argsort.
+    """
+    row_bits = max(1, (key.size - 1).bit_length())
+    if largest_key.bit_length() + row_bits <= 63:
+        packed = np.sort((key << row_bits) | np.arange(key.size, dtype=np.int64))
+        return packed >> row_bits, packed & ((1 << row_bits) - 1)
+    order = np.argsort(key, kind="stable")
+    return key[order], order
 
 
 def _days(values: pd.Series, column: str, time_format: str | None) -> np.ndarray:
