@@ -37,9 +37,12 @@ def test_detail_pages_render(owner_client, demo):
     assert response.status_code == 200
     assert customer.name in response.content.decode()
     company = customer.company or Customer.objects.exclude(company=None).first().company
-    assert owner_client.get(reverse("customers:company_detail", args=[company.pk])).status_code == 200
-    assert owner_client.get(reverse("customers:customer_edit", args=[customer.pk])).status_code == 200
-    assert owner_client.get(reverse("customers:company_edit", args=[company.pk])).status_code == 200
+    for name, pk in [
+        ("customers:company_detail", company.pk),
+        ("customers:customer_edit", customer.pk),
+        ("customers:company_edit", company.pk),
+    ]:
+        assert owner_client.get(reverse(name, args=[pk])).status_code == 200
 
 
 def test_list_shows_search_box_and_nav(owner_client, demo):
@@ -54,7 +57,10 @@ def test_interaction_body_is_rendered_as_sanitised_markdown(owner_client, owner)
         by=owner,
         customer=customer,
         subject="<b>subject</b>",
-        body="**bold** <script>alert(1)</script> [x](javascript:alert(2)) <img src=x onerror=alert(3)>",
+        body=(
+            "**bold** <script>alert(1)</script> [x](javascript:alert(2)) "
+            "<img src=x onerror=alert(3)>"
+        ),
     )
     page = owner_client.get(reverse("customers:customer_detail", args=[customer.pk])).content
     page = page.decode()
