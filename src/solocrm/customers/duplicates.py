@@ -96,7 +96,7 @@ def _similar_names(customers: QuerySet[Customer], name: str) -> set[int]:
     matches = process.extract(
         key,
         [name_key(other) for _pk, other in rows],
-        scorer=fuzz.token_sort_ratio,
+        scorer=fuzz.ratio,
         score_cutoff=NAME_THRESHOLD,
         limit=None,
     )

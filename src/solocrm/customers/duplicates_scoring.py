@@ -19,11 +19,13 @@ the same city" outranks "same phone" alone. A pair is reported at ``MIN_SCORE`` 
 or more; a similar name alone, with no shared company or city, is never reported
 (two "张伟" in different cities are different people).
 
-Name similarity is rapidfuzz's ``token_sort_ratio`` on a normalised name key: NFKC,
-case-folded, punctuation removed, words sorted, so "Zhang Wei" and "wei zhang" score
-100. Chinese (CJK) names have no word breaks: the key drops the spaces between CJK
-characters, so "张 伟" equals "张伟" and names compare character by character
-("张伟" vs "张玮" scores 50, below the threshold). Pinyin is not matched against
+Name similarity is a token-sort ratio: rapidfuzz's ``fuzz.ratio`` (normalised Indel
+similarity, 0–100) of two name keys, where the key is NFKC, case-folded, punctuation
+removed and words sorted (what ``token_sort_ratio`` does, done once per name instead of
+once per comparison), so "Zhang Wei" and "wei zhang" score 100. Chinese (CJK) names
+have no word breaks: the key drops the spaces between CJK characters, so "张 伟" equals
+"张伟" and names compare character by character ("张伟" vs "张玮" scores 50, below the
+threshold). Pinyin is not matched against
 characters ("Zhang Wei" vs "张伟" is not a match).
 """
 
@@ -47,12 +49,14 @@ CITY_WEIGHT = 0.8
 EXTRA_SIGNAL_BONUS = 5
 MIN_SCORE = 60
 # Blocks larger than this are split by the first character of the name key before
-# rapidfuzz's cdist compares every name with every other (memory is block² bytes).
-MAX_BLOCK = 1500
+# rapidfuzz's cdist compares every name with every other (time and memory grow with
+# block²). Within a big city, names that differ in their first character are then
+# not compared; a shared company, email or phone still pairs them.
+MAX_BLOCK = 500
 # Blocks smaller than this are compared pair by pair (cdist's set-up costs more).
 SMALL_BLOCK = 16
 # Blocks at least this large are compared on every CPU (threads cost more on small ones).
-PARALLEL_BLOCK = 200
+PARALLEL_BLOCK = 400
 # An email or phone shared by more customers than this (a switchboard, "info@") is not
 # evidence that they are the same person; such keys are skipped when pairing.
 MAX_SHARED_KEY = 50
@@ -145,7 +149,7 @@ def name_similarity(a: str, b: str) -> float:
 def _key_similarity(key_a: str, key_b: str) -> float:
     if not key_a or not key_b:
         return 0.0
-    return float(fuzz.token_sort_ratio(key_a, key_b))
+    return float(fuzz.ratio(key_a, key_b))
 
 
 # --- scoring one pair -----------------------------------------------------------------
@@ -229,7 +233,7 @@ def _similar_name_pairs(records: Sequence[CustomerRecord]) -> Iterator[tuple[int
     matrix = process.cdist(
         keys,
         keys,
-        scorer=fuzz.token_sort_ratio,
+        scorer=fuzz.ratio,
         score_cutoff=NAME_THRESHOLD,
         dtype=np.uint8,
         workers=-1 if len(records) > PARALLEL_BLOCK else 1,
