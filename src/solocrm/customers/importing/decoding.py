@@ -4,7 +4,7 @@ Short files fool statistical detectors, so strict decodings are tried first, in 
 order: UTF-32 and UTF-16 when the file starts with their byte-order mark; UTF-8 (with or
 without a BOM); GB18030, the superset of GBK that Chinese Excel writes. Only a file none
 of these decode goes to charset-normalizer. Text that decodes but holds NUL bytes or
-many control characters is binary data, and is refused.
+more than 1% control characters (C0 or C1) is binary data, and is refused.
 """
 
 from __future__ import annotations
@@ -45,7 +45,9 @@ def _looks_binary(text: str) -> bool:
     if "\x00" in text:
         return True
     sample = text[:65536]
-    controls = sum(1 for ch in sample if ch < " " and ch not in ALLOWED_CONTROLS)
+    controls = sum(
+        1 for ch in sample if (ch < " " or "\x7f" <= ch <= "\x9f") and ch not in ALLOWED_CONTROLS
+    )
     return controls > MAX_CONTROL_SHARE * len(sample)
 
 
