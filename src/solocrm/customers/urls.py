@@ -38,3 +38,14 @@ urlpatterns = [
     path("tags/<int:pk>/", settings.tag_edit, name="tag_edit"),
     path("tags/<int:pk>/delete/", settings.tag_delete, name="tag_delete"),
 ]
+
+# Duplicates and merges.
+from solocrm.customers import merge_views  # noqa: E402
+
+urlpatterns += [
+    path("duplicates/", merge_views.duplicates_page, name="duplicates"),
+    path("duplicates/check/", merge_views.duplicates_check, name="duplicates_check"),
+    path("merge/", merge_views.merge_page, name="merge"),
+    path("merges/", merge_views.merge_list, name="merge_list"),
+    path("merges/<int:pk>/undo/", merge_views.merge_undo, name="merge_undo"),
+]
