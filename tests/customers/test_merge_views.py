@@ -115,3 +115,13 @@ def test_merges_list_undo_button_and_refusal(owner, owner_client, pair):
     assert Customer.objects.get(pk=merged.pk).deleted_at is None
     refused = owner_client.post(reverse("customers:merge_undo", args=[merge.pk]), follow=True)
     assert "already undone" in refused.content.decode()
+
+
+def test_customer_forms_ask_for_possible_duplicates(owner_client, pair):
+    survivor, _merged = pair
+    edit = owner_client.get(reverse("customers:customer_edit", args=[survivor.pk]))
+    html = edit.content.decode()
+    assert f'hx-get="{reverse("customers:duplicates_check")}"' in html
+    assert f'{{"exclude": "{survivor.pk}"}}' in html
+    create = owner_client.get(reverse("customers:customer_create")).content.decode()
+    assert '{"exclude": ""}' in create
