@@ -202,3 +202,15 @@ def test_bad_input_is_refused(frequency, recency, T, message):
 def test_unfitted_model_says_so():
     with pytest.raises(AttributeError, match="not fitted"):
         BetaGeoFitter().probability_alive(1, 1.0, 2.0)
+
+
+def test_expected_purchases_path_equals_one_call_per_time(cdnow_model, cdnow_summary):
+    s = cdnow_summary
+    times = np.array([0.0, 4.345, 26.0, 52.0, 520.0])
+    path = cdnow_model.conditional_expected_purchases_path(
+        times, s["frequency"], s["recency"], s["T"]
+    )
+    assert path.shape == (len(s), len(times))
+    for column, t in enumerate(times):
+        one = cdnow_model.conditional_expected_purchases(t, s["frequency"], s["recency"], s["T"])
+        np.testing.assert_allclose(path[:, column], one, rtol=1e-13, atol=0)

@@ -109,3 +109,22 @@ def test_clv_validates_its_arguments(models):
         customer_lifetime_value(transactions, spend, [1], [1.0], [2.0], [5.0], horizon_steps=0)
     with pytest.raises(ValueError, match="same length"):
         customer_lifetime_value(transactions, spend, [1, 2], [1.0], [2.0], [5.0])
+
+
+class PerStepOnly:
+    """A transaction model without the all-steps method: CLV falls back to one call a step."""
+
+    def __init__(self, model: BetaGeoFitter):
+        self.model = model
+
+    def conditional_expected_purchases(self, t, frequency, recency, T):
+        return self.model.conditional_expected_purchases(t, frequency, recency, T)
+
+
+def test_clv_gives_the_same_value_with_or_without_the_path_method(models, cdnow_summary):
+    transactions, spend = models
+    s = cdnow_summary
+    args = (s["frequency"], s["recency"], s["T"], s["monetary_value"])
+    fast = customer_lifetime_value(transactions, spend, *args, horizon_steps=24)
+    generic = customer_lifetime_value(PerStepOnly(transactions), spend, *args, horizon_steps=24)
+    np.testing.assert_allclose(fast, generic, rtol=1e-12)

@@ -30,7 +30,11 @@ WEEKS_PER_MONTH = 365.25 / 12.0 / 7.0  # 4.348...; lifetimes uses the rounded 4.
 
 
 class TransactionModel(Protocol):
-    """A fitted purchase-count model such as :class:`~solocrm.analytics.bgnbd.BetaGeoFitter`."""
+    """A fitted purchase-count model such as :class:`~solocrm.analytics.bgnbd.BetaGeoFitter`.
+
+    It may also offer ``conditional_expected_purchases_path(times, frequency, recency,
+    T)`` returning the cumulative expectations at all ``times`` at once.
+    """
 
     def conditional_expected_purchases(
         self, t: ArrayLike, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
@@ -94,7 +98,10 @@ def customer_lifetime_value(
         Share of spend that is profit (1 = revenue).
 
     The expected purchases depend on ``(x, t_x, T)`` only, so they are computed once
-    per distinct triple and one step at a time (vectorised over customers).
+    per distinct triple; a model with a ``conditional_expected_purchases_path(times,
+    frequency, recency, T)`` method (BG/NBD has one) computes all steps in one call,
+    otherwise ``conditional_expected_purchases`` is called once per step. Returns one
+    value per customer.
     """
     if horizon_steps < 1:
         raise ValueError("horizon_steps must be at least 1")
@@ -108,13 +115,15 @@ def customer_lifetime_value(
     if not x.shape == t_x.shape == age.shape == money.shape:
         raise ValueError("frequency, recency, T and monetary_value must have the same length")
     (ux, ut, uT), position = distinct_rows(x, t_x, age)
-    discounted_purchases = np.zeros(ux.size)
-    previous = np.zeros(ux.size)
-    for step in range(1, horizon_steps + 1):
-        cumulative = transaction_model.conditional_expected_purchases(
-            step * periods_per_step, ux, ut, uT
+    times = periods_per_step * np.arange(1, horizon_steps + 1)
+    path = getattr(transaction_model, "conditional_expected_purchases_path", None)
+    if path is not None:
+        cumulative = path(times, ux, ut, uT)
+    else:
+        cumulative = np.column_stack(
+            [transaction_model.conditional_expected_purchases(t, ux, ut, uT) for t in times]
         )
-        discounted_purchases += (cumulative - previous) / (1.0 + discount_rate) ** step
-        previous = cumulative
+    per_step = np.diff(cumulative, axis=1, prepend=0.0)
+    discounted_purchases = discounted_value(per_step, discount_rate)
     spend = spend_model.conditional_expected_average_profit(x, money)
     return margin * spend * discounted_purchases[position]
