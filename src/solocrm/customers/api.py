@@ -17,3 +17,8 @@ router.add_router("/", settings_router)
 from solocrm.customers.merge_api import router as merge_router  # noqa: E402
 
 router.add_router("/", merge_router)
+
+# Import and export (import_api.py).
+from solocrm.customers.import_api import router as import_router  # noqa: E402
+
+router.add_router("/", import_router)

@@ -29,14 +29,16 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from solocrm.core.audit import audit_record
 from solocrm.core.custom_fields import CustomFieldDefinition, definitions_for
 from solocrm.core.permissions import can_write, visible
+from solocrm.customers.filters import CustomerFilterForm, customers_filter
 from solocrm.customers.models import Customer
-from solocrm.customers.selectors import customers_with_details
+from solocrm.customers.selectors import customers_visible, customers_with_details
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
@@ -214,4 +216,33 @@ def customers_export(
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return ExportFile(
         content, f"customers-{stamp}.{file_format}", CONTENT_TYPES[file_format], count
+    )
+
+
+NOT_FILTERS = {"format", "raw", "cursor", "columns"}
+
+
+def export_filters(query: QueryDict) -> dict[str, Any]:
+    """The list filters of a query string, as the audit entry records them."""
+    return {
+        key: values if len(values) > 1 else values[0]
+        for key, values in query.lists()
+        if key not in NOT_FILTERS and any(values)
+    }
+
+
+def filtered_export(*, user: Any, query: QueryDict) -> ExportFile | dict[str, list[str]]:
+    """The export file, or the filter errors (a wrong filter never widens an export)."""
+    file_format = query.get("format", "csv")
+    if file_format not in EXPORT_FORMATS:
+        return {"format": [f"Use one of: {', '.join(EXPORT_FORMATS)}."]}
+    form = CustomerFilterForm(query)
+    if not form.is_valid():
+        return {field: [str(m) for m in messages] for field, messages in form.errors.items()}
+    return customers_export(
+        by=user,
+        customers=customers_filter(customers_visible(user), form),
+        file_format=file_format,
+        filters=export_filters(query),
+        neutralise=query.get("raw") != "1",
     )

@@ -49,3 +49,16 @@ urlpatterns += [
     path("merges/", merge_views.merge_list, name="merge_list"),
     path("merges/<int:pk>/undo/", merge_views.merge_undo, name="merge_undo"),
 ]
+
+# Import and export.
+from solocrm.customers import export_views, import_views  # noqa: E402
+
+urlpatterns += [
+    path("import/", import_views.import_upload, name="import_upload"),
+    path("import/<str:token>/columns/", import_views.import_mapping_edit, name="import_mapping"),
+    path("import/<str:token>/preview/", import_views.import_preview, name="import_preview"),
+    path("import/<str:token>/cancel/", import_views.import_cancel, name="import_cancel"),
+    path("import/jobs/<int:pk>/", import_views.import_job, name="import_job"),
+    path("import/jobs/<int:pk>/report/", import_views.import_report, name="import_report"),
+    path("export/", export_views.customer_export, name="customer_export"),
+]
