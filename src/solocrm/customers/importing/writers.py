@@ -13,6 +13,7 @@ added once (the same text is not logged twice).
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -35,6 +36,23 @@ class RowConflict(Exception):
     def __init__(self, field: str, reason: str) -> None:
         super().__init__(reason)
         self.field = field
+
+
+def _same(stored: Any, new: Any) -> bool:
+    """Equal values; a spreadsheet's number compared as a number ("12.50" is 12.5)."""
+    if stored == new:
+        return True
+    if isinstance(new, bool) or not isinstance(new, int | float):
+        return False
+    try:
+        return Decimal(str(stored)) == Decimal(str(new))
+    except (InvalidOperation, ValueError):
+        return False
+
+
+def _custom_changes(stored: dict[str, Any], new: dict[str, Any] | None) -> dict[str, Any] | None:
+    changed = {k: v for k, v in (new or {}).items() if not _same(stored.get(k), v)}
+    return changed or None
 
 
 def _merged(stored: list[str], new: list[str]) -> list[str] | None:
@@ -155,7 +173,7 @@ class CustomerWriter:
             ),
             phones=[raw for raw, _e in stored_phones] + new_phones if new_phones else None,
             tags=tags,
-            custom_fields=values.get("custom_fields"),
+            custom_fields=_custom_changes(customer.custom_fields, values.get("custom_fields")),
             phone_region=self.phone_region,
         )
         noted = self._note(updated, values)
@@ -198,7 +216,7 @@ class CompanyWriter:
                 **{key: values[key] for key in COMPANY_DATA if key in values},
             },
             tags=_merged(list(company.tags.values_list("name", flat=True)), values.get("tags", [])),
-            custom_fields=values.get("custom_fields"),
+            custom_fields=_custom_changes(company.custom_fields, values.get("custom_fields")),
         )
         return updated.version != version
 
