@@ -1,0 +1,129 @@
+import pytest
+from django.db import connection
+
+from solocrm.customers import search_index, services
+from solocrm.customers.models import Customer
+from solocrm.customers.selectors import customer_search
+
+
+def names(user, q):
+    return sorted(customer_search(user, q).values_list("name", flat=True))
+
+
+@pytest.fixture
+def people(owner, make_customer, make_company):
+    acme = make_company("星辰贸易有限公司")
+    zhang = make_customer(
+        "张伟",
+        phones=["+86 138 0013 8000"],
+        emails=["zhang.wei@example.com"],
+        data={"company": acme},
+    )
+    make_customer("张伟明", phones=["010-12345678"], data={"wechat_id": "zwm_1988"})
+    make_customer("王芳", emails=["fang@qq.com"], phones=["(415) 555-2671"], phone_region="US")
+    make_customer("Mary Smith", emails=["MARY@Example.org"])
+    services.interaction_create(by=owner, customer=zhang, subject="报价", body="想要批发价格")
+    return zhang
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("张伟", ["张伟", "张伟明"]),  # two characters: below the trigram length
+        ("张伟明", ["张伟明"]),
+        ("伟", ["张伟", "张伟明"]),
+        ("王芳", ["王芳"]),
+        ("13800138000", ["张伟"]),
+        ("+86 138 0013 8000", ["张伟"]),
+        ("0013 8000", ["张伟"]),
+        ("138-0013", ["张伟"]),
+        ("8613800", ["张伟"]),
+        ("010-1234", ["张伟明"]),
+        ("12345678", ["张伟明"]),
+        ("555-2671", ["王芳"]),
+        ("4155552671", ["王芳"]),
+        ("zwm_1988", ["张伟明"]),
+        ("example", ["Mary Smith", "张伟"]),
+        ("mary@example.org", ["Mary Smith"]),
+        ("MARY smith", ["Mary Smith"]),
+        ("星辰贸易", ["张伟"]),
+        ("批发", ["张伟"]),
+        ("批发价格", ["张伟"]),
+        ("张伟 批发", ["张伟"]),
+        ('"quoted', []),
+        ("nobody-here", []),
+    ],
+)
+def test_search_finds_by_every_kind_of_fragment(owner, people, query, expected):
+    assert names(owner, query) == expected
+
+
+def test_empty_query_lists_everyone(owner, people):
+    assert len(names(owner, "  ")) == 4
+
+
+def test_search_index_follows_every_write(owner, people):
+    zhang = people
+    assert names(owner, "newname") == []
+    zhang = services.customer_update(customer=zhang, by=owner, data={"name": "Newname Zhang"})
+    assert names(owner, "newname") == ["Newname Zhang"]
+    assert names(owner, "张伟") == ["张伟明"]
+    services.customer_update(customer=zhang, by=owner, phones=["139 1111 2222"])
+    assert names(owner, "0013 8000") == []
+    assert names(owner, "1391111") == ["Newname Zhang"]
+
+
+def test_trashed_customers_are_not_found(owner, people):
+    services.customer_delete(customer=people, by=owner)
+    assert names(owner, "13800138000") == []
+
+
+def test_search_respects_record_visibility(owner, member, limit_members, people, make_customer):
+    make_customer("张伟强", by=member)
+    assert names(member, "张伟") == ["张伟强"]
+    assert names(owner, "张伟") == ["张伟", "张伟强", "张伟明"]
+
+
+def test_viewer_search_and_anonymous_search(owner, viewer, people):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert names(viewer, "王芳") == ["王芳"]
+    assert names(AnonymousUser(), "王芳") == []
+
+
+def test_sqlite_uses_the_fts_table_for_three_or_more_characters(owner, people):
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite full-text index")
+    sql = str(customer_search(owner, "张伟明").query)
+    assert "customers_customer_fts" in sql
+    assert "customers_customer_fts" not in str(customer_search(owner, "张伟").query)
+
+
+def test_sqlite_index_triggers_come_back_after_a_table_rebuild(owner, people):
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite full-text index")
+    with connection.cursor() as cursor:
+        for name in search_index.TRIGGERS:
+            cursor.execute(f"DROP TRIGGER {name}")  # what a table rebuild does
+    assert search_index.ensure() is True
+    assert search_index.ensure() is False
+    Customer.objects.filter(pk=people.pk).update(search_text="completely different")
+    assert names(owner, "different") == ["张伟"]
+
+
+def test_postgresql_has_the_trigram_index(owner):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL trigram index")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = %s", [search_index.PG_INDEX]
+        )
+        (definition,) = cursor.fetchone()
+    assert "gin_trgm_ops" in definition
+
+
+def test_search_terms():
+    assert search_index.search_terms(" +86 (138) 0013-8000 ") == ["8613800138000"]
+    assert search_index.search_terms("张伟  批发") == ["张伟", "批发"]
+    assert search_index.search_terms("12") == ["12"]
+    assert search_index.search_terms("") == []
