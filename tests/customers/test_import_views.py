@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -164,3 +165,10 @@ def test_api_viewer_is_forbidden(client, viewer):
     client.force_login(viewer)
     response = client.post("/api/v1/imports", {"file": SimpleUploadedFile("c.csv", CSV.encode())})
     assert response.status_code == 403
+
+
+def test_abandoned_uploads_are_pruned(owner):
+    old = uploads.upload_store(data=b"Name\nAnn\n", filename="a.csv", user=owner)
+    assert uploads.uploads_prune(older_than=dt.timedelta(days=1)) == 0
+    assert uploads.uploads_prune(older_than=dt.timedelta(seconds=-1)) == 1
+    assert uploads.upload_get(token=old.token, user=owner) is None

@@ -3,15 +3,17 @@
 Each upload lives in its own folder under ``MEDIA_ROOT/imports/`` (never served by the
 web server), named by a random token and bound to the user who sent it; its options
 (mapping, mode, …) sit beside it as JSON. Reports of finished jobs go to
-``MEDIA_ROOT/imports/reports/``.
+``MEDIA_ROOT/imports/reports/``. Uploads never run are removed after a day.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import secrets
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
@@ -19,6 +21,7 @@ from typing import Any
 from django.conf import settings
 
 TOKEN = re.compile(r"[0-9a-f]{32}")
+KEEP_UPLOADS = dt.timedelta(days=1)
 
 
 def _root() -> Path:
@@ -42,7 +45,19 @@ class Upload:
         return (_folder(self.token) / "file").read_bytes()
 
 
+def uploads_prune(*, older_than: dt.timedelta = KEEP_UPLOADS) -> int:
+    """Remove uploads left behind (a person who never ran their import); returns how many."""
+    cutoff = time.time() - older_than.total_seconds()
+    removed = 0
+    for folder in _root().glob("*"):
+        if TOKEN.fullmatch(folder.name) and folder.stat().st_mtime < cutoff:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed
+
+
 def upload_store(*, data: bytes, filename: str, user: Any) -> Upload:
+    uploads_prune()
     token = secrets.token_hex(16)
     folder = _folder(token)
     folder.mkdir(parents=True, mode=0o700)
