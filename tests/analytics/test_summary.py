@@ -6,6 +6,7 @@ import pytest
 
 from solocrm.analytics.summary import (
     PERIOD_DAYS,
+    SUMMARY_COLUMNS,
     calibration_holdout_split,
     summarize_transactions,
 )
@@ -274,3 +275,29 @@ def test_sort_falls_back_to_a_stable_argsort_for_wide_keys():
         ordered, order = _sort_with_order(key, largest)
         assert ordered.tolist() == [1, 3, 3, 5, 5]
         assert order.tolist() == [3, 1, 4, 0, 2]
+
+
+def test_no_purchases():
+    empty = pd.DataFrame(
+        {
+            "customer_id": pd.Series([], dtype=int),
+            "timestamp": pd.Series([], dtype="datetime64[ns]"),
+            "amount": pd.Series([], dtype=float),
+        }
+    )
+    with pytest.raises(ValueError, match="there are no purchases to summarise"):
+        summarize_transactions(empty)
+    summary = summarize_transactions(empty, observation_end="2024-01-01")
+    assert summary.empty
+    assert list(summary.columns) == SUMMARY_COLUMNS
+    assert summary["frequency"].dtype == np.int64
+    split = calibration_holdout_split(
+        empty, calibration_end="2024-01-01", observation_end="2024-02-01"
+    )
+    assert split.empty
+    assert list(split.columns) == [
+        *SUMMARY_COLUMNS,
+        "frequency_holdout",
+        "monetary_value_holdout",
+        "duration_holdout",
+    ]

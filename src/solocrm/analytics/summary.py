@@ -196,9 +196,21 @@ def _summarize(
     day = purchases.day[keep]
     amount = purchases.amount[keep]
     if code.size == 0:
-        empty = pd.DataFrame(columns=[*SUMMARY_COLUMNS, "_code"])
-        empty.index = purchases.customers[:0]
-        return empty
+        no_days = np.empty(0, dtype=np.int64)
+        return pd.DataFrame(
+            {
+                "frequency": no_days,
+                "recency": np.empty(0),
+                "T": np.empty(0),
+                "monetary_value": np.empty(0),
+                "first_purchase": _day_timestamps(no_days),
+                "last_purchase": _day_timestamps(no_days),
+                "orders": no_days,
+                "total_spend": np.empty(0),
+                "_code": no_days,
+            },
+            index=purchases.customers[:0],
+        )
     starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
     ends = np.r_[starts[1:], code.size] - 1
     orders = ends - starts + 1
