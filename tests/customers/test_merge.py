@@ -130,6 +130,12 @@ def test_merge_moves_relations_unions_contacts_and_respects_choices(owner, pair,
         {"relation": "merge_test.mergetestnote.customer", "ids": [note.pk]},
     ]
     assert merge.survivor_version == survivor.version == 2
+    assert merge.moved_counts == [
+        ("interactions", 1),
+        ("merge test notes", 1),
+        ("email addresses", 1),
+        ("phone numbers", 1),
+    ]
     assert merge.merged_version == merged.version == 2
 
 

@@ -72,3 +72,21 @@ class CustomerMerge(models.Model):
     @property
     def undone(self) -> bool:
         return self.undone_at is not None
+
+    @property
+    def moved_counts(self) -> list[tuple[str, int]]:
+        """``[(what, how many)]`` that moved to the survivor, in words, for lists."""
+        from solocrm.customers.relations import customer_relations
+
+        relation_models = {relation.label: relation.model for relation in customer_relations()}
+        counts = []
+        for entry in self.moved.get("relations", []):
+            if not entry.get("ids"):
+                continue
+            model = relation_models.get(entry["relation"])
+            what = str(model._meta.verbose_name_plural) if model else entry["relation"]
+            counts.append((what, len(entry["ids"])))
+        for key, what in (("emails", _("email addresses")), ("phones", _("phone numbers"))):
+            if self.moved.get(key):
+                counts.append((str(what), len(self.moved[key])))
+        return counts
