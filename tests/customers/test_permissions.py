@@ -77,7 +77,7 @@ def test_limited_member_pages_hide_others_records(member, limit_members, records
         reverse("customers:customer_bulk"),
         {"action": "change_stage", "stage": "customer", "ids": [mine.pk, customer.pk]},
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert set(Customer.objects.values_list("lifecycle_stage", flat=True)) == {"lead"}
     assert client.get(reverse("customers:customer_detail", args=[mine.pk])).status_code == 200
 
@@ -89,7 +89,7 @@ def test_member_may_not_empty_the_trash_or_define_fields(member, records):
     assert client.post(reverse("customers:trash_empty")).status_code == 403
     assert client.get(reverse("customers:custom_fields")).status_code == 403
     assert Customer.objects.filter(pk=customer.pk).exists()
-    assert client.post(reverse("customers:customer_restore", args=[customer.pk])).status_code == 302
+    assert client.post(reverse("customers:customer_restore", args=[customer.pk])).status_code == 303
     assert Customer.objects.get(pk=customer.pk).deleted_at is None
 
 

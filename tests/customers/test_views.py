@@ -87,7 +87,7 @@ def test_create_customer_through_the_form(owner_client, owner):
         },
     )
     customer = Customer.objects.get(name="王芳")
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response["Location"] == reverse("customers:customer_detail", args=[customer.pk])
     assert customer.primary_email == "wang.fang@example.com"
     assert sorted(customer.tags.values_list("name", flat=True)) == ["VIP", "华东"]
@@ -192,7 +192,7 @@ def test_bulk_change_stage_from_the_list(owner_client, owner):
         reverse("customers:customer_bulk"),
         {"action": "change_stage", "stage": "customer", "ids": [a.pk, b.pk], "query": "q=x"},
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response["Location"] == reverse("customers:customer_list") + "?q=x"
     assert set(Customer.objects.values_list("lifecycle_stage", "version")) == {("customer", 2)}
     assert AuditEntry.objects.filter(action="update", object_type="customers.customer").count() == 2

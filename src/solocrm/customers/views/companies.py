@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,7 +17,7 @@ from solocrm.core.selectors import object_history
 from solocrm.customers import selectors, services
 from solocrm.customers.forms import CompanyForm, add_service_errors
 from solocrm.customers.models import Company
-from solocrm.customers.views._helpers import keyset_page
+from solocrm.customers.views._helpers import keyset_page, see_other
 
 
 @login_required
@@ -75,7 +75,7 @@ def company_create(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("Company added."))
-            return redirect("customers:company_detail", pk=company.pk)
+            return see_other("customers:company_detail", pk=company.pk)
     return render(request, "customers/company_form.html", {"form": form, "company": None})
 
 
@@ -102,7 +102,7 @@ def company_edit(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
-            return redirect("customers:company_detail", pk=company.pk)
+            return see_other("customers:company_detail", pk=company.pk)
     return render(
         request,
         "customers/company_form.html",
@@ -117,4 +117,4 @@ def company_delete(request: HttpRequest, pk: int) -> HttpResponse:
     company = _company_or_404(request, pk)
     services.company_delete(company=company, by=request.user)
     messages.success(request, _("%s moved to the trash.") % company.name)
-    return redirect("customers:company_list")
+    return see_other("customers:company_list")

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -30,7 +30,7 @@ from solocrm.customers.forms import (
     add_service_errors,
 )
 from solocrm.customers.models import Customer, SavedView
-from solocrm.customers.views._helpers import htmx_target, keyset_page
+from solocrm.customers.views._helpers import htmx_target, keyset_page, see_other
 
 
 @login_required
@@ -75,7 +75,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 
 def _back_to_list(query: str) -> HttpResponse:
     url = reverse("customers:customer_list")
-    return redirect(f"{url}?{query}" if query else url)
+    return see_other(f"{url}?{query}" if query else url)
 
 
 @login_required
@@ -169,7 +169,7 @@ def interaction_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             if not htmx_target(request):
                 messages.success(request, _("Logged."))
-                return redirect("customers:customer_detail", pk=customer.pk)
+                return see_other("customers:customer_detail", pk=customer.pk)
             form = InteractionForm()
     else:
         status = 422
@@ -186,7 +186,7 @@ def interaction_delete(request: HttpRequest, pk: int, interaction_pk: int) -> Ht
     interaction = get_object_or_404(customer.interactions.alive(), pk=interaction_pk)
     services.interaction_delete(interaction=interaction, by=request.user)
     messages.success(request, _("Deleted from the timeline."))
-    return redirect("customers:customer_detail", pk=customer.pk)
+    return see_other("customers:customer_detail", pk=customer.pk)
 
 
 @login_required
@@ -202,7 +202,7 @@ def customer_create(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("Customer added."))
-            return redirect("customers:customer_detail", pk=customer.pk)
+            return see_other("customers:customer_detail", pk=customer.pk)
     return render(request, "customers/customer_form.html", {"form": form, "customer": None})
 
 
@@ -229,7 +229,7 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
-            return redirect("customers:customer_detail", pk=customer.pk)
+            return see_other("customers:customer_detail", pk=customer.pk)
     return render(
         request,
         "customers/customer_form.html",
@@ -244,4 +244,4 @@ def customer_delete(request: HttpRequest, pk: int) -> HttpResponse:
     customer = _customer_or_404(request, pk)
     services.customer_delete(customer=customer, by=request.user)
     messages.success(request, _("%s moved to the trash.") % customer.name)
-    return redirect("customers:customer_list")
+    return see_other("customers:customer_list")

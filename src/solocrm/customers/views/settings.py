@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,6 +18,7 @@ from solocrm.core.exceptions import StaleVersionError
 from solocrm.core.permissions import can_write, is_owner, require_owner, require_read, require_write
 from solocrm.core.tags import Tag
 from solocrm.customers.forms import CustomFieldDefinitionForm, TagForm, add_service_errors
+from solocrm.customers.views._helpers import see_other
 
 
 @login_required
@@ -33,7 +34,7 @@ def custom_fields(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("Custom field added."))
-            return redirect("customers:custom_fields")
+            return see_other("customers:custom_fields")
     return render(
         request,
         "customers/custom_fields.html",
@@ -65,7 +66,7 @@ def custom_field_edit(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
-            return redirect("customers:custom_fields")
+            return see_other("customers:custom_fields")
     return render(
         request,
         "customers/custom_field_form.html",
@@ -81,7 +82,7 @@ def custom_field_delete(request: HttpRequest, pk: int) -> HttpResponse:
     definition = get_object_or_404(CustomFieldDefinition, pk=pk)
     custom_field_services.custom_field_definition_delete(definition=definition, by=request.user)
     messages.success(request, _("Custom field removed; stored values are kept."))
-    return redirect("customers:custom_fields")
+    return see_other("customers:custom_fields")
 
 
 @login_required
@@ -97,7 +98,7 @@ def tags(request: HttpRequest) -> HttpResponse:
                 add_service_errors(form, exc)
             else:
                 messages.success(request, _("Tag added."))
-                return redirect("customers:tags")
+                return see_other("customers:tags")
     all_tags = Tag.objects.annotate(people=Count("customers", distinct=True)).order_by("name")
     return render(
         request,
@@ -132,7 +133,7 @@ def tag_edit(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
-            return redirect("customers:tags")
+            return see_other("customers:tags")
     return render(request, "customers/tag_form.html", {"form": form, "tag": tag}, status=status)
 
 
@@ -143,4 +144,4 @@ def tag_delete(request: HttpRequest, pk: int) -> HttpResponse:
     tag = get_object_or_404(Tag, pk=pk)
     tag_services.tag_delete(tag=tag, by=request.user)
     messages.success(request, _("Tag deleted."))
-    return redirect("customers:tags")
+    return see_other("customers:tags")

@@ -6,12 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from solocrm.core.permissions import can_write, is_owner, require_owner, require_read
 from solocrm.customers import selectors, services
+from solocrm.customers.views._helpers import see_other
 
 
 @login_required
@@ -39,7 +40,7 @@ def customer_restore(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_object_or_404(selectors.customers_visible(request.user, trashed=True), pk=pk)
     services.customer_restore(customer=customer, by=request.user)
     messages.success(request, _("%s restored.") % customer.name)
-    return redirect("customers:trash")
+    return see_other("customers:trash")
 
 
 @login_required
@@ -48,7 +49,7 @@ def company_restore(request: HttpRequest, pk: int) -> HttpResponse:
     company = get_object_or_404(selectors.companies_visible(request.user, trashed=True), pk=pk)
     services.company_restore(company=company, by=request.user)
     messages.success(request, _("%s restored.") % company.name)
-    return redirect("customers:trash")
+    return see_other("customers:trash")
 
 
 @login_required
@@ -65,4 +66,4 @@ def trash_empty(request: HttpRequest) -> HttpResponse:
             _("Trash emptied: %(customers)d customers and %(companies)d companies deleted.")
             % counts,
         )
-    return redirect("customers:trash")
+    return see_other("customers:trash")
