@@ -110,7 +110,8 @@ class Score:
 
 
 def normalise_email(email: str) -> str:
-    return unicodedata.normalize("NFKC", email or "").strip().casefold()
+    """Trimmed and lower-cased, as the customer services store addresses."""
+    return unicodedata.normalize("NFKC", email or "").strip().lower()
 
 
 def normalise_phone(phone: str, *, region: str = "CN") -> str:
