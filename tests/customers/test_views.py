@@ -218,3 +218,27 @@ def test_trash_restore_and_empty_through_pages(owner_client, owner):
     owner_client.post(reverse("customers:customer_delete", args=[customer.pk]))
     owner_client.post(reverse("customers:trash_empty"))
     assert not Customer.objects.exists()
+
+
+def test_list_page_query_count_does_not_grow_with_rows(owner_client, owner, make_customer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    columns = {"columns": "email,phone,company,tags,owner,stage"}
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert owner_client.get(reverse("customers:customer_list"), columns).status_code == 200
+        return len(queries)
+
+    make_customer("A", emails=["a@example.com"], phones=["13800138000"], tags=["x"])
+    few = count()
+    for n in range(8):
+        make_customer(f"B{n}", emails=[f"b{n}@example.com"], phones=["13800138001"], tags=["y"])
+    assert count() == few
+
+
+def test_add_a_person_from_a_company_page_prefills_the_company(owner_client, make_company):
+    company = make_company("Acme")
+    response = owner_client.get(reverse("customers:customer_create"), {"company": company.pk})
+    assert response.context["form"].initial["company"] == company

@@ -192,7 +192,11 @@ def interaction_delete(request: HttpRequest, pk: int, interaction_pk: int) -> Ht
 @login_required
 def customer_create(request: HttpRequest) -> HttpResponse:
     require_write(request.user)
-    form = CustomerForm(request.POST or None, initial={"owner": request.user})
+    initial = {"owner": request.user, "lifecycle_stage": "lead", "consent_status": "unknown"}
+    company_id = request.GET.get("company", "")
+    if company_id.isdigit():
+        initial["company"] = selectors.companies_visible(request.user).filter(pk=company_id).first()
+    form = CustomerForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             customer = services.customer_create(
