@@ -70,7 +70,7 @@ def test_merge_page_post_merges_and_redirects_to_the_survivor(owner_client, pair
             "field_name": "merged",
         },
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response.url == reverse("customers:customer_detail", args=[survivor.pk])
     assert Customer.objects.get(pk=survivor.pk).name == "Wei Zhang"
     assert Customer.objects.get(pk=merged.pk).deleted_at is not None
@@ -110,7 +110,7 @@ def test_merges_list_undo_button_and_refusal(owner, owner_client, pair):
     response = owner_client.post(
         reverse("customers:merge_undo", args=[merge.pk]), {"next": "https://evil.example/"}
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response.url == reverse("customers:merge_list")
     assert Customer.objects.get(pk=merged.pk).deleted_at is None
     refused = owner_client.post(reverse("customers:merge_undo", args=[merge.pk]), follow=True)

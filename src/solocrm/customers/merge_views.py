@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from solocrm.customers import duplicates, merge, merge_selectors
 from solocrm.customers.duplicates_scoring import MIN_SCORE
 from solocrm.customers.models import Customer
 from solocrm.customers.selectors import customers_visible
+from solocrm.customers.views._helpers import see_other
 
 PAIRS_PER_PAGE = 50
 
@@ -133,7 +134,7 @@ def merge_page(request: HttpRequest) -> HttpResponse:
                 _("Merged “%(merged)s” into “%(survivor)s”. You can undo this under Merges.")
                 % {"merged": done.merged.name, "survivor": done.survivor.name},
             )
-            return redirect("customers:customer_detail", pk=done.survivor_id)
+            return see_other("customers:customer_detail", pk=done.survivor_id)
     if request.htmx and request.method == "GET":
         return render(request, "customers/merge.html#preview", context)
     return render(request, "customers/merge.html", context, status=status)
@@ -169,7 +170,7 @@ def merge_undo(request: HttpRequest, pk: int) -> HttpResponse:
             _("Merge undone: “%(merged)s” is back and its records moved back.")
             % {"merged": found.merged.name},
         )
-    return redirect(
+    return see_other(
         _safe_next(request, request.POST.get("next", "")) or reverse("customers:merge_list")
     )
 
