@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "solocrm.core",
     "solocrm.accounts",
     "solocrm.customers",
+    "solocrm.sales",
+    "solocrm.agenda",
     "solocrm.web",
     "solocrm.api",
 ]

@@ -44,6 +44,6 @@ def _mount() -> None:
 
 
 # Domain apps add "solocrm.<app>.api" here as they arrive.
-API_MODULES: list[str] = ["solocrm.customers.api"]
+API_MODULES: list[str] = ["solocrm.customers.api", "solocrm.sales.api", "solocrm.agenda.api"]
 
 _mount()
