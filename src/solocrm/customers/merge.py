@@ -178,16 +178,13 @@ def customer_merge(
         merged_version=merged.version,
         created_by_id=getattr(by, "pk", None),
     )
-    audit_record(
-        "merge",
-        obj=survivor,
-        changes={
-            "survivor": [survivor_before, survivor_after],
-            "merged_customer": [None, {"id": merged.pk, "name": merged.name}],
-            "moved": [None, moved],
-            "merge_id": [None, merge.pk],
-        },
-    )
+    # Like every update entry: {field: [before, after]} for what changed on the survivor
+    # (emails, phones and tags included), then what merged into it and what moved.
+    changes = diff(survivor_before, survivor_after)
+    changes["merged_customer"] = [None, {"id": merged.pk, "name": merged.name}]
+    changes["moved"] = [None, moved]
+    changes["merge_id"] = [None, merge.pk]
+    audit_record("merge", obj=survivor, changes=changes)
     audit_record(
         "merge",
         obj=merged,
