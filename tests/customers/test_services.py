@@ -250,3 +250,19 @@ def test_tags_by_name_are_created_once(owner, make_customer):
     make_customer("A", tags=["VIP"])
     make_customer("B", tags=["vip", "New"])
     assert sorted(Tag.objects.values_list("name", flat=True)) == ["New", "VIP"]
+
+
+def test_owner_must_be_an_active_owner_or_member(owner, viewer, make_customer):
+    with pytest.raises(ValidationError) as caught:
+        make_customer(data={"owner": viewer})
+    assert list(caught.value.message_dict) == ["owner"]
+
+
+def test_limited_member_cannot_link_a_company_they_cannot_see(
+    owner, member, limit_members, make_company
+):
+    hidden = make_company("Owner's company")
+    with pytest.raises(ValidationError) as caught:
+        services.customer_create(by=member, name="X", data={"company": hidden})
+    assert list(caught.value.message_dict) == ["company"]
+    assert not Customer.objects.exists()

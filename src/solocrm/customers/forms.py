@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from solocrm.core.custom_fields import CustomFieldDefinition, definitions_for
+from solocrm.core.permissions import visible
 from solocrm.core.tags import Tag
 from solocrm.customers.models import Company, Customer, Interaction
 
@@ -147,11 +148,13 @@ class CustomerForm(CustomFieldsMixin, forms.Form):
         "external_id",
     )
 
-    def __init__(self, *args: Any, customer: Customer | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: Any, customer: Customer | None = None, **kwargs: Any
+    ) -> None:
         if customer is not None and "initial" not in kwargs:
             kwargs["initial"] = self.initial_for(customer)
         super().__init__(*args, **kwargs)
-        self.fields["company"].queryset = Company.objects.alive()
+        self.fields["company"].queryset = visible(user, Company.objects.alive())
         self.fields["owner"].queryset = get_user_model().objects.filter(
             is_active=True, role__in=("owner", "member")
         )

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from solocrm.core.audit import audit_record, diff
 from solocrm.core.custom_fields import CustomFieldDefinition, custom_fields_validate
-from solocrm.core.permissions import require_write
+from solocrm.core.permissions import MEMBER, OWNER, require_write, visible
 from solocrm.core.tags import Tag, tags_get_or_create
 from solocrm.customers.models import Company, Customer, CustomerEmail, CustomerPhone
 from solocrm.customers.phones import NormalisedPhone, default_phone_region, phone_normalise
@@ -109,14 +109,18 @@ def _apply(customer: Customer, data: dict[str, Any]) -> None:
         )
 
 
-def _check_company(customer: Customer, errors: dict[str, list[str]]) -> None:
-    if customer.company_id is None:
-        return
-    company = Company.objects.filter(pk=customer.company_id).first()
-    if company is None:
-        errors["company"] = [_("This company does not exist.")]
-    elif company.deleted_at is not None:
-        errors["company"] = [_("%s is in the trash; restore it first.") % company.name]
+def _check_links(customer: Customer, by: Any, errors: dict[str, list[str]]) -> None:
+    """The company must be one ``by`` may see and not trashed; the owner a working user."""
+    if customer.company_id is not None:
+        company = visible(by, Company.objects.filter(pk=customer.company_id)).first()
+        if company is None:
+            errors["company"] = [_("This company does not exist.")]
+        elif company.deleted_at is not None:
+            errors["company"] = [_("%s is in the trash; restore it first.") % company.name]
+    if customer.owner_id is not None:
+        owner = customer.owner
+        if not owner.is_active or owner.role not in (OWNER, MEMBER):
+            errors["owner"] = [_("Choose an active owner or member.")]
 
 
 def _replace_contacts(
@@ -147,6 +151,7 @@ def _related_snapshot(customer: Customer) -> dict[str, Any]:
 def _validate(
     customer: Customer,
     *,
+    by: Any,
     emails: Sequence[str] | None,
     phones: Sequence[str] | None,
     custom_fields: dict[str, Any] | None,
@@ -156,7 +161,7 @@ def _validate(
 ) -> tuple[list[str] | None, list[NormalisedPhone] | None]:
     """Validate everything at once so one error message names every wrong field."""
     errors = clean_errors(customer, exclude=["custom_fields"])
-    _check_company(customer, errors)
+    _check_links(customer, by, errors)
     clean_emails = clean_phones = None
     if emails is not None:
         clean_emails, email_errors = emails_clean(emails)
@@ -202,6 +207,7 @@ def customer_create(
     stamp(customer, by, creating=True)
     clean_emails, clean_phones = _validate(
         customer,
+        by=by,
         emails=emails,
         phones=phones,
         custom_fields=custom_fields,
@@ -253,6 +259,7 @@ def customer_update(
     require_write(by, customer)  # a limited member cannot hand the record to someone else
     clean_emails, clean_phones = _validate(
         customer,
+        by=by,
         emails=emails,
         phones=phones,
         custom_fields=custom_fields,

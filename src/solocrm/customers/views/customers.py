@@ -196,7 +196,7 @@ def customer_create(request: HttpRequest) -> HttpResponse:
     company_id = request.GET.get("company", "")
     if company_id.isdigit():
         initial["company"] = selectors.companies_visible(request.user).filter(pk=company_id).first()
-    form = CustomerForm(request.POST or None, initial=initial)
+    form = CustomerForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             customer = services.customer_create(
@@ -214,7 +214,7 @@ def customer_create(request: HttpRequest) -> HttpResponse:
 def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     customer = _customer_or_404(request, pk)
     require_write(request.user, customer)
-    form = CustomerForm(request.POST or None, customer=customer)
+    form = CustomerForm(request.POST or None, user=request.user, customer=customer)
     status = 200
     if request.method == "POST" and form.is_valid():
         arguments = form.service_arguments()
