@@ -5,3 +5,10 @@ class SalesConfig(AppConfig):
     name = "solocrm.sales"
     label = "sales"
     verbose_name = "Sales"
+
+    def ready(self) -> None:
+        from solocrm.customers.relations import register_customer_relation
+        from solocrm.sales.models import Deal, Order
+
+        register_customer_relation(Order, "customer")
+        register_customer_relation(Deal, "customer")
