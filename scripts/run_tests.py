@@ -61,7 +61,7 @@ def main() -> int:
     )
     results["check --deploy"] = run(
         "deploy check",
-        [str(BIN / "solocrm"), "check", "--deploy", "--fail-level", "WARNING"],
+        [str(BIN / "python"), "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
         deploy_env,
     )
     pytest = [str(BIN / "pytest"), "-q", "-p", "no:randomly", *extra]

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
@@ -10,9 +10,26 @@ from solocrm.sqlite import MINIMUM_SQLITE, version_tuple
 class Command(BaseCommand):
     help = "Check Solo CRM's configuration and database health (solocrm check)."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--deploy", action="store_true", help="also run Django's deployment checks"
+        )
+        parser.add_argument(
+            "--fail-level",
+            default="ERROR",
+            choices=["CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"],
+            help="the message level that makes the check fail",
+        )
+
     def handle(self, *args: object, **options: object) -> None:
         problems: list[str] = []
-        call_command("check", stdout=self.stdout, stderr=self.stderr)
+        call_command(
+            "check",
+            deploy=options["deploy"],
+            fail_level=options["fail_level"],
+            stdout=self.stdout,
+            stderr=self.stderr,
+        )
         self.stdout.write(f"data folder: {settings.SOLOCRM_HOME}")
         self.stdout.write(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
         with connection.cursor() as cursor:
