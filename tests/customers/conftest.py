@@ -6,6 +6,15 @@ from solocrm.core.context import acting_as
 from solocrm.customers import services
 
 
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Pages requested in Chinese leave that language active in the thread; start in English."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def as_owner(owner):
     with acting_as(owner, "ui"):
