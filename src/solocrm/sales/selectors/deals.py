@@ -1,0 +1,97 @@
+"""Deal reads: the kanban board of a pipeline, a deal's history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
+from solocrm.sales.models import Deal, DealStageChange, Pipeline, Stage
+from solocrm.sales.selectors.visibility import deals_visible
+
+CARDS_PER_STAGE = 50
+CLOSED_SHOWN_DAYS = 90
+
+
+def deals_with_details(deals: QuerySet[Deal]) -> QuerySet[Deal]:
+    return deals.select_related("stage", "pipeline", "customer", "company", "owner")
+
+
+@dataclass
+class BoardColumn:
+    """One stage of the board: its first cards, and the count and sums of all its deals
+    (sums per currency, weighted by the stage's probability)."""
+
+    stage: Stage
+    deals: list[Deal] = field(default_factory=list)
+    count: int = 0
+    amounts: dict[str, Decimal] = field(default_factory=dict)
+    weighted: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def hidden(self) -> int:
+        return self.count - len(self.deals)
+
+
+def board_deals(user: Any, pipeline: Pipeline, *, today: dt.datetime | None = None) -> QuerySet:
+    """The deals the board shows: open ones, and those closed in the last 90 days."""
+    since = (today or timezone.now()) - dt.timedelta(days=CLOSED_SHOWN_DAYS)
+    return deals_visible(user).filter(
+        Q(closed_at__isnull=True) | Q(closed_at__gte=since), pipeline=pipeline
+    )
+
+
+def deal_board(
+    user: Any, pipeline: Pipeline, *, per_stage: int = CARDS_PER_STAGE, owner: int | None = None
+) -> list[BoardColumn]:
+    """The board in three queries: stages, per-stage sums, and the first ``per_stage``
+    cards of every stage (soonest expected close first) in one windowed query."""
+    columns = {s.pk: BoardColumn(stage=s) for s in pipeline.stages.order_by("position", "id")}
+    deals = board_deals(user, pipeline)
+    if owner:
+        deals = deals.filter(owner_id=owner)
+    sums = deals.order_by().values("stage_id", "currency").annotate(n=Count("id"), s=Sum("amount"))
+    for row in sums:
+        column = columns.get(row["stage_id"])
+        if column is None:
+            continue
+        column.count += row["n"]
+        amount = Decimal(row["s"] or 0)
+        column.amounts[row["currency"]] = amount
+        weighted = amount * column.stage.probability / 100
+        column.weighted[row["currency"]] = weighted.quantize(Decimal("0.01"))
+    ranked = deals.annotate(
+        rank=Window(
+            RowNumber(),
+            partition_by=[F("stage_id")],
+            order_by=[F("expected_close_date").asc(nulls_last=True), F("id").asc()],
+        )
+    ).filter(rank__lte=per_stage)
+    for deal in deals_with_details(ranked).order_by("stage_id", "rank"):
+        if deal.stage_id in columns:
+            columns[deal.stage_id].deals.append(deal)
+    return list(columns.values())
+
+
+def board_totals(columns: list[BoardColumn]) -> dict[str, dict[str, Decimal]]:
+    """Open deals' amounts and weighted amounts per currency, over the board."""
+    totals: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for column in columns:
+        if column.stage.is_closed:
+            continue
+        for currency, amount in column.amounts.items():
+            totals[currency]["amount"] += amount
+            totals[currency]["weighted"] += column.weighted[currency]
+    return {currency: dict(values) for currency, values in totals.items()}
+
+
+def deal_stage_history(deal: Deal) -> QuerySet[DealStageChange]:
+    return deal.stage_changes.select_related("from_stage", "to_stage", "changed_by").order_by(
+        "changed_at", "id"
+    )
