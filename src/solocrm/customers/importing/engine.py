@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
@@ -22,7 +21,7 @@ from solocrm.customers.importing.errors import RowProblem
 from solocrm.customers.importing.mapping import ColumnMap
 from solocrm.customers.importing.prepare import PrepareContext, PreparedRow, row_prepare
 from solocrm.customers.importing.table import Row
-from solocrm.customers.importing.writers import RowConflict
+from solocrm.customers.importing.writers import RecordWriter, RowConflict
 
 MODES = ("atomic", "partial")
 ON_DUPLICATE = ("skip", "update", "create")
@@ -76,7 +75,7 @@ def _service_problems(prepared: PreparedRow, exc: ValidationError, column_map: C
 
 
 def _row_write(
-    prepared: PreparedRow, writer: Any, on_duplicate: str, column_map: ColumnMap
+    prepared: PreparedRow, writer: RecordWriter, on_duplicate: str, column_map: ColumnMap
 ) -> RowOutcome:
     if prepared.problems:
         return RowOutcome(prepared.line, "rejected")
@@ -108,7 +107,7 @@ def rows_import(
     rows: Sequence[Row],
     column_map: ColumnMap,
     context: PrepareContext,
-    writer: Any,
+    writer: RecordWriter,
     mode: str = "atomic",
     on_duplicate: str = "skip",
     dry_run: bool = False,

@@ -14,8 +14,9 @@ added once (the same text is not logged twice).
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Protocol
 
+from django.db import models
 from django.utils.translation import gettext as _
 
 from solocrm.customers.models import Company, Customer, CustomerEmail, CustomerPhone, Interaction
@@ -30,6 +31,16 @@ from solocrm.customers.services import (
 CUSTOMER_DATA = ("external_id", "wechat_id", "address", "city", "country", "birthday")
 CUSTOMER_CHOICES = ("gender", "source")
 COMPANY_DATA = ("domain", "industry", "size", "address")
+
+
+class RecordWriter(Protocol):
+    """What the engine needs of a writer: find a row's record, create or update one."""
+
+    def match(self, values: dict[str, Any]) -> tuple[models.Model | None, str]: ...
+
+    def create(self, values: dict[str, Any]) -> models.Model: ...
+
+    def update(self, record: Any, values: dict[str, Any]) -> bool: ...
 
 
 class RowConflict(Exception):
