@@ -172,3 +172,13 @@ def test_abandoned_uploads_are_pruned(owner):
     assert uploads.uploads_prune(older_than=dt.timedelta(days=1)) == 0
     assert uploads.uploads_prune(older_than=dt.timedelta(seconds=-1)) == 1
     assert uploads.upload_get(token=old.token, user=owner) is None
+
+
+def test_import_pages_have_no_inline_script_or_style(client, owner):
+    client.force_login(owner)
+    page = client.get(reverse("customers:import_upload"))
+    assert page.status_code == 200
+    mapping = client.get(upload(client, CSV.encode())["Location"])
+    for response in (page, mapping):
+        assert b"<script>" not in response.content
+        assert b" style=" not in response.content
