@@ -29,7 +29,9 @@ payment or refund) and at least three columns: who bought, when and how much.
   (``12,5``) is refused rather than misread. Negative amounts are refunds: they are
   kept, and the analysis decides what to do with them.
 
-Errors raise :class:`TransactionFileError` with a message for the user: a missing
+Lines with more fields than the header are read with the extra fields ignored; a
+field missing from a short line counts as empty (and is then refused if it is one of
+the three columns). Errors raise :class:`TransactionFileError` with a message for the user: a missing
 column is named with the columns found; unparsable dates, amounts or empty customers
 name the column and the 1-based line numbers in the file of the first few bad rows.
 
@@ -303,7 +305,7 @@ class _Reader:
             numbers = values.to_numpy(dtype=np.float64, na_value=np.nan)
         else:
             numbers = pd.to_numeric(values, errors="coerce").to_numpy(
-                dtype=np.float64, na_value=np.nan
+                dtype=np.float64, na_value=np.nan, copy=True
             )
             retry = np.flatnonzero(np.isnan(numbers) & values.notna().to_numpy())
             if retry.size:

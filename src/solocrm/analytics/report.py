@@ -424,6 +424,13 @@ def _fit_bgnbd(summary: pd.DataFrame, run: _Run) -> BetaGeoFitter | None:
     except (ValueError, FloatingPointError, np.linalg.LinAlgError) as error:
         run.not_fitted("bgnbd", f"the fit failed: {error}")
         return None
+    extreme = [name for name, value in model.params_.items() if not 1e-6 < value < 1e6]
+    if extreme:
+        notes.append(
+            f"{', '.join(extreme)} went to a limit: the data show too little drop-out or "
+            "too little difference between customers for this model; treat its forecasts "
+            "with care"
+        )
     run.summary["bgnbd"] = {
         "fitted": True,
         **model.params_,
@@ -461,7 +468,8 @@ def _fit_gamma_gamma(summary: pd.DataFrame, run: _Run) -> GammaGammaFitter | Non
         )
         run.summary["gamma_gamma"]["params"] = params
         return None
-    correlation = np.corrcoef(repeat["frequency"], repeat["monetary_value"])[0, 1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        correlation = np.corrcoef(repeat["frequency"], repeat["monetary_value"])[0, 1]
     run.summary["gamma_gamma"] = {
         "fitted": True,
         **params,
@@ -469,7 +477,7 @@ def _fit_gamma_gamma(summary: pd.DataFrame, run: _Run) -> GammaGammaFitter | Non
         "standard_errors": model.standard_errors_,
         "customers": int(model.n_customers_),
         "population_mean_spend": model.population_mean_spend(),
-        "frequency_spend_correlation": float(correlation),
+        "frequency_spend_correlation": _finite(correlation),
         "converged": not notes,
         "warnings": notes,
     }
@@ -499,6 +507,11 @@ def _lifetime_value(
             horizon, x, t_x, age
         )
         table["p_alive"] = transaction_model.probability_alive(x, t_x, age)
+        broken = int((~np.isfinite(table["expected_purchases"])).sum())
+        if broken:
+            run.summary["bgnbd"]["warnings"].append(
+                f"expected purchases are not finite for {broken} customers (left empty)"
+            )
     if spend_model is not None:
         table["expected_spend_per_purchase"] = spend_model.conditional_expected_average_profit(
             x, money
@@ -519,16 +532,20 @@ def _lifetime_value(
         discount_rate=settings.discount_rate,
         margin=settings.margin,
     )
-    clv = table["clv"]
+    table["clv"] = table["clv"].where(np.isfinite(table["clv"]))
+    clv = table["clv"].dropna()
+    total = float(clv.sum())
+    top = float(clv.nlargest(max(len(clv) // 10, 1)).sum())
     run.summary["clv"] = {
         "fitted": True,
         "horizon_months": settings.horizon_months,
         "discount_rate_per_month": settings.discount_rate,
         "margin": settings.margin,
-        "total": float(clv.sum()),
-        "mean": float(clv.mean()),
-        "median": float(clv.median()),
-        "top_decile_share": float(clv.nlargest(max(len(clv) // 10, 1)).sum() / clv.sum()),
+        "customers": len(clv),
+        "total": total,
+        "mean": float(clv.mean()) if len(clv) else None,
+        "median": float(clv.median()) if len(clv) else None,
+        "top_decile_share": top / total if total > 0 else None,
         "expected_purchases_total": float(table["expected_purchases"].sum()),
     }
     return table
@@ -798,8 +815,8 @@ def _describe(name: str, block: dict[str, Any]) -> str:
     if name == "clv":
         return (
             f"{block['horizon_months']} months at {block['discount_rate_per_month']:.2%} a month, "
-            f"margin {block['margin']:.0%}: total {block['total']:,.2f}, "
-            f"mean {block['mean']:,.2f} per customer"
+            f"margin {block['margin']:.0%}: total {block['total']:,.2f} over "
+            f"{block['customers']:,} customers"
         )
     if name == "churn":
         return (
