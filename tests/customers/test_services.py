@@ -266,3 +266,13 @@ def test_limited_member_cannot_link_a_company_they_cannot_see(
         services.customer_create(by=member, name="X", data={"company": hidden})
     assert list(caught.value.message_dict) == ["company"]
     assert not Customer.objects.exists()
+
+
+def test_retyping_a_phone_is_an_audited_change(owner, make_customer):
+    customer = make_customer(phones=["13800138000"])
+    customer = services.customer_update(customer=customer, by=owner, phones=["13800138000"])
+    assert customer.version == 1
+    customer = services.customer_update(customer=customer, by=owner, phones=["138 0013 8000"])
+    assert customer.version == 2
+    entry = AuditEntry.objects.filter(action="update").get()
+    assert entry.changes == {"phones": [["13800138000"], ["138 0013 8000"]]}

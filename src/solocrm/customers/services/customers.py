@@ -143,7 +143,7 @@ def _replace_contacts(
 def _related_snapshot(customer: Customer) -> dict[str, Any]:
     return {
         "emails": list(customer.emails.values_list("email", flat=True)),
-        "phones": list(customer.phones.values_list("e164", flat=True)),
+        "phones": list(customer.phones.values_list("raw", flat=True)),
         "tags": sorted(customer.tags.values_list("name", flat=True)),
     }
 
@@ -276,7 +276,7 @@ def customer_update(
     if tags is not None:
         customer.tags.set(_tags(tags, by))
     changes = diff(before, audited_snapshot(customer, **_related_snapshot(customer)))
-    if not changes and clean_phones is None:
+    if not changes:
         return customer
     stamp(customer, by, creating=False)
     customer.version += 1
