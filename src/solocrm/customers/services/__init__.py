@@ -16,14 +16,13 @@ from solocrm.customers.services.companies import (
     company_restore,
     company_update,
 )
+from solocrm.customers.services.contacts import emails_clean, phones_clean
 from solocrm.customers.services.customers import (
     CUSTOMER_FIELDS,
     customer_create,
     customer_delete,
     customer_restore,
     customer_update,
-    emails_clean,
-    phones_clean,
 )
 from solocrm.customers.services.interactions import (
     INTERACTION_FIELDS,

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,8 +14,8 @@ from solocrm.core.audit import audit_record, diff
 from solocrm.core.custom_fields import CustomFieldDefinition, custom_fields_validate
 from solocrm.core.permissions import MEMBER, OWNER, require_write, visible
 from solocrm.core.tags import Tag, tags_get_or_create
-from solocrm.customers.models import Company, Customer, CustomerEmail, CustomerPhone
-from solocrm.customers.phones import NormalisedPhone, default_phone_region, phone_normalise
+from solocrm.customers.models import Company, Customer
+from solocrm.customers.phones import NormalisedPhone
 from solocrm.customers.services._base import (
     audited_snapshot,
     clean_errors,
@@ -24,6 +23,12 @@ from solocrm.customers.services._base import (
     lock_current,
     raise_if,
     stamp,
+)
+from solocrm.customers.services.contacts import (
+    contacts_replace,
+    emails_clean,
+    phones_clean,
+    related_snapshot,
 )
 
 CUSTOMER_FIELDS = (
@@ -45,44 +50,6 @@ CUSTOMER_FIELDS = (
     "external_id",
 )
 TEXT_FIELDS = ("name", "wechat_id", "address", "city", "country", "consent_source")
-
-
-def emails_clean(emails: Sequence[str]) -> tuple[list[str], list[str]]:
-    """Lower-cased, de-duplicated addresses (first is primary) and the errors found."""
-    cleaned: list[str] = []
-    errors: list[str] = []
-    for raw in emails:
-        email = str(raw).strip().lower()
-        if not email:
-            continue
-        try:
-            validate_email(email)
-        except ValidationError:
-            errors.append(_("“%s” is not an email address.") % raw)
-            continue
-        if email not in cleaned:
-            cleaned.append(email)
-    return cleaned, errors
-
-
-def phones_clean(
-    phones: Sequence[str], *, region: str | None
-) -> tuple[list[NormalisedPhone], list[str]]:
-    """Normalised phones (first is primary, same number once) and the errors found."""
-    region = region or default_phone_region()
-    cleaned: list[NormalisedPhone] = []
-    errors: list[str] = []
-    for raw in phones:
-        if not str(raw).strip():
-            continue
-        try:
-            phone = phone_normalise(str(raw), region=region)
-        except ValueError as exc:
-            errors.append(str(exc))
-            continue
-        if all(p.e164 != phone.e164 for p in cleaned):
-            cleaned.append(phone)
-    return cleaned, errors
 
 
 def _tags(tags: Sequence[Tag | str], by: Any) -> list[Tag]:
@@ -121,31 +88,6 @@ def _check_links(customer: Customer, by: Any, errors: dict[str, list[str]]) -> N
         owner = customer.owner
         if not owner.is_active or owner.role not in (OWNER, MEMBER):
             errors["owner"] = [_("Choose an active owner or member.")]
-
-
-def _replace_contacts(
-    customer: Customer, emails: list[str] | None, phones: list[NormalisedPhone] | None
-) -> None:
-    if emails is not None:
-        customer.emails.all().delete()
-        CustomerEmail.objects.bulk_create(
-            CustomerEmail(customer=customer, email=email, is_primary=i == 0)
-            for i, email in enumerate(emails)
-        )
-    if phones is not None:
-        customer.phones.all().delete()
-        CustomerPhone.objects.bulk_create(
-            CustomerPhone(customer=customer, raw=p.raw, e164=p.e164, is_primary=i == 0)
-            for i, p in enumerate(phones)
-        )
-
-
-def _related_snapshot(customer: Customer) -> dict[str, Any]:
-    return {
-        "emails": list(customer.emails.values_list("email", flat=True)),
-        "phones": list(customer.phones.values_list("raw", flat=True)),
-        "tags": sorted(customer.tags.values_list("name", flat=True)),
-    }
 
 
 def _validate(
@@ -216,11 +158,11 @@ def customer_create(
         creating=True,
     )
     customer.save(force_insert=True)
-    _replace_contacts(customer, clean_emails, clean_phones)
+    contacts_replace(customer, clean_emails, clean_phones)
     if tags:
         customer.tags.set(_tags(tags, by))
     customer_search_text_refresh([customer.pk])
-    after = audited_snapshot(customer, **_related_snapshot(customer))
+    after = audited_snapshot(customer, **related_snapshot(customer))
     audit_record(
         "create",
         obj=customer,
@@ -253,7 +195,7 @@ def customer_update(
     require_write(by, customer)
     if customer.deleted_at is not None:
         raise ValidationError({"__all__": [_("This customer is in the trash; restore it first.")]})
-    before = audited_snapshot(customer, **_related_snapshot(customer))
+    before = audited_snapshot(customer, **related_snapshot(customer))
     previous_custom_fields = dict(customer.custom_fields)
     _apply(customer, dict(data or {}))
     require_write(by, customer)  # a limited member cannot hand the record to someone else
@@ -272,10 +214,10 @@ def customer_update(
     stored_phones = list(customer.phones.values_list("raw", "e164"))
     if clean_phones is not None and [(p.raw, p.e164) for p in clean_phones] == stored_phones:
         clean_phones = None
-    _replace_contacts(customer, clean_emails, clean_phones)
+    contacts_replace(customer, clean_emails, clean_phones)
     if tags is not None:
         customer.tags.set(_tags(tags, by))
-    changes = diff(before, audited_snapshot(customer, **_related_snapshot(customer)))
+    changes = diff(before, audited_snapshot(customer, **related_snapshot(customer)))
     if not changes:
         return customer
     stamp(customer, by, creating=False)
