@@ -5,17 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from solocrm.core.context import acting_as
 from solocrm.customers import services as customer_services
 from solocrm.sales import services
 
 T0 = dt.datetime(2025, 3, 1, 9, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture(autouse=True)
-def _as_system(db):
-    with acting_as(None, "system"):
-        yield
 
 
 @pytest.fixture
@@ -69,3 +62,25 @@ def make_deal(owner, pipeline):
         )
 
     return make
+
+
+@pytest.fixture
+def api(client):
+    """``api(method, url, user, body)`` with a bearer token, as an API client would call."""
+    import json
+
+    from solocrm.accounts.services import api_token_create
+
+    tokens: dict[int, str] = {}
+
+    def call(method: str, url: str, user, body=None):
+        if user.pk not in tokens:
+            tokens[user.pk] = api_token_create(user=user, name="t", read_only=False)[1]
+        kwargs = {"content_type": "application/json"}
+        if body is not None:
+            kwargs["data"] = json.dumps(body)
+        return getattr(client, method)(
+            f"/api/v1{url}", **kwargs, HTTP_AUTHORIZATION=f"Bearer {tokens[user.pk]}"
+        )
+
+    return call

@@ -62,7 +62,7 @@ def deal_board(
         if column is None:
             continue
         column.count += row["n"]
-        amount = Decimal(row["s"] or 0)
+        amount = Decimal(row["s"] or 0).quantize(Decimal("0.01"))
         column.amounts[row["currency"]] = amount
         weighted = amount * column.stage.probability / 100
         column.weighted[row["currency"]] = weighted.quantize(Decimal("0.01"))
