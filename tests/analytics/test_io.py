@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from solocrm.analytics import io, io_fast
 from solocrm.analytics.io import TransactionFileError, read_transactions
 from tests.analytics.cdnow import CDNOW_PATH
 
@@ -115,6 +116,38 @@ def test_chunks_give_the_same_codes_as_one_read(tmp_path):
     pd.testing.assert_frame_equal(chunked.transactions, whole.transactions)
     labels = whole.customer_labels[whole.transactions["customer_id"]]
     assert list(labels) == [row.split(",")[0] for row in rows]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "customer,ordered_at,amount\r\n"
+        "C001,2024-01-02 10:00:00,10.5\r\nC0000002,2024-01-03T11:30,-2\r\n",
+        "\ufeffid;ts;x;amount\n\n张三;2024-01-02;a;1e2\nC1;2024-01-03;b;3\nC1;2024-02-03;c;0",
+    ],
+)
+def test_the_numpy_fast_path_equals_the_pandas_path(tmp_path, monkeypatch, text):
+    path = _write(tmp_path / "t.csv", text)
+    first_line = text.lstrip("\ufeff").splitlines()[0]
+    names = first_line.replace(";", ",").split(",")
+    options = {"customer_col": names[0], "date_col": names[1], "amount_col": names[-1]}
+    assert (
+        io_fast.read_simple_file(
+            str(path),
+            "utf-8-sig",
+            first_line[len(names[0])],
+            True,
+            {"customer": 0, "date": 1, "amount": len(names) - 1},
+            len(names),
+        )
+        is not None
+    )
+    fast = read_transactions(path, **options)
+    monkeypatch.setattr(io, "read_simple_file", lambda *args: None)
+    slow = read_transactions(path, **options)
+    assert fast.customer_labels.equals(slow.customer_labels)
+    pd.testing.assert_frame_equal(fast.transactions, slow.transactions)
+    assert fast.rows == slow.rows
 
 
 def test_missing_column_is_named_with_the_columns_found(tmp_path):
