@@ -30,6 +30,7 @@ from solocrm.customers.forms import (
     add_service_errors,
 )
 from solocrm.customers.models import Customer, SavedView
+from solocrm.customers.panels import customer_panels
 from solocrm.customers.views._helpers import htmx_target, keyset_page, see_other
 
 
@@ -139,6 +140,7 @@ def _detail_context(request: HttpRequest, customer: Customer, form: InteractionF
         "history": object_history(customer)[:30],
         "can_write": can_write(request.user),
         "custom_fields": selectors.custom_field_display(customer),
+        "panels": customer_panels(request.user, customer),
     }
 
 
