@@ -1,4 +1,5 @@
-"""``solocrm import customers|companies FILE``: import a CSV or XLSX file.
+"""``solocrm import customers|companies|… FILE``: import a CSV or XLSX file (other apps add
+kinds, such as orders and products, through ``importing.kinds``).
 
 Exit status: 0 when every row was imported (or skipped as a duplicate), 1 when rows were
 rejected (in atomic mode nothing was written), 2 for wrong arguments, 3 when the file
@@ -16,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from solocrm.core.context import acting_as
 from solocrm.customers.importing.engine import MODES, ON_DUPLICATE
 from solocrm.customers.importing.fields import IMPORT_KINDS
+from solocrm.customers.importing.kinds import extra_import_kinds
 from solocrm.customers.importing.report import report_csv
 from solocrm.customers.importing.services import ImportOptions, ImportSummary, import_file
 from solocrm.customers.importing.values import DATE_ORDERS
@@ -28,7 +30,10 @@ class Command(BaseCommand):
     help = "Import customers or companies from a CSV or XLSX file."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", choices=IMPORT_KINDS, help="what the file holds")
+        extra_kinds = extra_import_kinds()
+        parser.add_argument(
+            "kind", choices=(*IMPORT_KINDS, *extra_kinds), help="what the file holds"
+        )
         parser.add_argument("file", help="a .csv or .xlsx file")
         parser.add_argument(
             "--mapping",
@@ -59,6 +64,9 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="check only; write nothing")
         parser.add_argument("--user", help="import as this user (email); default: the owner")
         parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+        for kind in extra_kinds.values():  # options of the kinds other apps add
+            if kind.add_arguments is not None:
+                kind.add_arguments(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         user = _user(options["user"])
@@ -75,10 +83,21 @@ class Command(BaseCommand):
             date_order=options["date_order"],
             dry_run=options["dry_run"],
         )
+        extra_kind = extra_import_kinds().get(options["kind"])
         with acting_as(user, "cli"):
-            summary = import_file(
-                data=data, filename=path.name, by=user, options=import_options, mapping=mapping
-            )
+            if extra_kind is not None:
+                summary = extra_kind.run(
+                    data=data,
+                    filename=path.name,
+                    by=user,
+                    options=import_options,
+                    mapping=mapping,
+                    arguments=options,
+                )
+            else:
+                summary = import_file(
+                    data=data, filename=path.name, by=user, options=import_options, mapping=mapping
+                )
         report = _write_report(summary, options["report"], path)
         output = {**summary.as_dict(), "report": str(report) if report else ""}
         if options["json"]:
