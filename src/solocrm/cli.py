@@ -11,6 +11,8 @@ OWN_COMMANDS = {
     "demo": "Load demo data (deterministic for a seed)",
     "createowner": "Make sure an owner account exists",
     "check": "Check configuration and database health",
+    "import": "Import customers, companies, products or orders from CSV or XLSX",
+    "analyze": "Analyse any transaction file (CLV, churn, RFM, segments) without a database",
 }
 ALIASES = {"check": "healthcheck", "worker": "db_worker"}
 
