@@ -6,16 +6,23 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
+from django.urls import resolve, reverse
 from django.views.decorators.cache import cache_control
 
 from solocrm.core import selectors
 from solocrm.core.models import Job
-from solocrm.core.permissions import is_owner, require_owner, require_read
+from solocrm.core.permissions import can_write, is_owner, require_owner, require_read
+
+# Owners and members start their day on the agenda's Today page (by URL name: web
+# imports no domain app).
+WRITERS_HOME = "agenda:today"
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     require_read(request.user)
+    if can_write(request.user):
+        return resolve(reverse(WRITERS_HOME)).func(request)
     return render(request, "web/home.html", {"is_owner": is_owner(request.user)})
 
 
