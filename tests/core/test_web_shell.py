@@ -1,3 +1,5 @@
+import gettext
+import json
 import re
 
 from django.utils import translation
@@ -44,15 +46,26 @@ def test_every_message_is_translated_to_chinese():
 
     import solocrm
 
-    po = Path(solocrm.__file__).parent / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
-    text = po.read_text(encoding="utf-8")
-    entries = re.findall(r'\nmsgid ((?:".*"\n)+)msgstr ((?:".*"\n)+)', text)
-    assert len(entries) > 50
-    untranslated = [
-        msgid for msgid, msgstr in entries if msgid.strip() != '""' and msgstr.strip() == '""'
-    ]
-    assert not untranslated, f"untranslated: {untranslated[:5]}"
-    assert "#, fuzzy\nmsgid" not in text
+    catalogues = sorted(Path(solocrm.__file__).parent.glob("**/locale/zh_Hans/LC_MESSAGES/*.po"))
+    assert len(catalogues) >= 2
+    for po in catalogues:
+        text = po.read_text(encoding="utf-8")
+        entries = re.findall(r'\nmsgid ((?:".*"\n)+)msgstr ((?:".*"\n)+)', text)
+        assert entries, po
+        untranslated = [
+            msgid for msgid, msgstr in entries if msgid.strip() != '""' and msgstr.strip() == '""'
+        ]
+        assert not untranslated, f"{po}: untranslated {untranslated[:5]}"
+        assert "#, fuzzy\nmsgid" not in text, po
+        with po.with_suffix(".mo").open("rb") as mo:
+            compiled = gettext.GNUTranslations(mo)._catalog
+        stale = [
+            text
+            for msgid, _msgstr in entries
+            if (text := "".join(json.loads(part) for part in re.findall(r'".*"', msgid)))
+            and text not in compiled
+        ]
+        assert not stale, f"{po}: compiled .mo lacks {stale[:5]} (run make messages)"
     with translation.override("zh-hans"):
         assert translation.gettext("Log in") != "Log in"
 
