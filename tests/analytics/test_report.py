@@ -4,13 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from solocrm.analytics.report import (
-    AnalysisError,
-    AnalysisSettings,
-    analyze_transactions,
-    summary_text,
-    write_report,
-)
+from solocrm.analytics.report import AnalysisError, AnalysisSettings, analyze_transactions
+from solocrm.analytics.report_output import summary_text, write_csv, write_report
 from solocrm.analytics.summary import summarize_transactions
 from tests.analytics.cdnow import cdnow_transactions
 from tests.analytics.shop import shop_transactions
@@ -211,3 +206,24 @@ def test_write_report(tmp_path, cdnow_report):
     summary = json.loads(summary_path.read_text(encoding="utf-8"))
     assert summary["bgnbd"]["r"] == pytest.approx(0.243, rel=0.005)
     assert summary["holdout"]["actual_repeat_transactions"] == 1882
+
+
+def test_csv_fields_are_quoted_rounded_and_empty_when_missing(tmp_path):
+    table = pd.DataFrame(
+        {
+            "profile": pd.Categorical(["spends a lot, buys often", 'says "hi"', None]),
+            "score": [1 / 3, 2.0, np.nan],
+            "flag": [True, False, True],
+            "day": pd.to_datetime(["2024-01-02", "2024-01-03", None]),
+            "cluster": pd.array([0, 1, pd.NA], dtype="Int64"),
+        },
+        index=pd.Index(["a,1", "张三", "c"], name="customer_id"),
+    )
+    path = tmp_path / "t.csv"
+    write_csv(table, path)
+    assert path.read_bytes().decode("utf-8-sig").splitlines() == [
+        "customer_id,profile,score,flag,day,cluster",
+        '"a,1","spends a lot, buys often",0.333333,true,2024-01-02,0',
+        '张三,"says ""hi""",2,false,2024-01-03,1',
+        "c,,,true,,",
+    ]

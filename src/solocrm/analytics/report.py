@@ -40,14 +40,12 @@ Steps, each skipped with its reason in the summary when the data cannot support 
 
 from __future__ import annotations
 
-import json
 import math
 import time
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -61,7 +59,7 @@ from solocrm.analytics.clv import customer_lifetime_value
 from solocrm.analytics.formulas import value_score, value_tiers
 from solocrm.analytics.gamma_gamma import GammaGammaFitter
 from solocrm.analytics.lifecycle import STAGE_LABELS, lifecycle_stage
-from solocrm.analytics.rfm import rfm_segments
+from solocrm.analytics.rfm import SEGMENT_LABELS, fm_score, rfm_scores, rfm_segment
 from solocrm.analytics.segmentation import CustomerSegmenter
 from solocrm.analytics.summary import (
     PERIOD_DAYS,
@@ -266,10 +264,15 @@ def _purchase_day_log(
     """
     keep = days <= window.observation_end
     code, day, amount = codes[keep], days[keep], amounts[keep]
+    refund = np.flatnonzero(amount < 0)
+    refund_amount, refund_code = -amount[refund], code[refund]
+    in_window = day[refund] <= window.as_of
     span = int(day.max()) - window.first_day + 1
     key = code * span + (day - window.first_day)
+    del code, day
     order = np.argsort(key)
     key, amount = key[order], amount[order]
+    del order
     starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
     net = np.add.reduceat(amount, starts)
     lowest = np.minimum.reduceat(amount, starts)
@@ -277,15 +280,12 @@ def _purchase_day_log(
     day_key = key[starts]
     day_code, day_day = day_key // span, day_key % span + window.first_day
     seen = day_day <= window.as_of
-    buyers = np.unique(day_code[seen & is_purchase])
-    everyone = np.unique(day_code[seen])
-    refund = amount < 0
-    refund_code = code[order][refund]
-    in_window = day[order][refund] <= window.as_of
-    per_customer = pd.Series(-amount[refund][in_window]).groupby(refund_code[in_window]).sum()
+    buyers = _sorted_unique(day_code[seen & is_purchase])
+    everyone = _sorted_unique(day_code[seen])
+    per_customer = pd.Series(refund_amount[in_window]).groupby(refund_code[in_window]).sum()
     refunds = _Refunds(
-        transactions=int(refund.sum()),
-        amount=float(np.abs(amount[refund]).sum()),
+        transactions=int(refund.size),
+        amount=float(refund_amount.sum()),
         days_with_refunds=int((lowest < 0).sum()),
         days_cancelled=int(((lowest < 0) & ~is_purchase).sum()),
         per_customer=per_customer,
@@ -299,6 +299,11 @@ def _purchase_day_log(
         }
     )
     return log, refunds
+
+
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """Distinct values of an already sorted array."""
+    return values[np.r_[True, values[1:] != values[:-1]]] if values.size else values
 
 
 def _summarize(log: pd.DataFrame, window: _Window, settings: AnalysisSettings) -> pd.DataFrame:
@@ -376,7 +381,9 @@ def _value_and_rfm(summary: pd.DataFrame, window: _Window, run: _Run) -> pd.Data
         },
         index=summary.index,
     )
-    segments = rfm_segments(rfm)
+    scores = rfm_scores(rfm)  # sorted by customer, like the summary
+    fm = fm_score(scores["frequency_score"], scores["monetary_score"])
+    segment = pd.Categorical(rfm_segment(scores["recency_score"], fm))
     score = value_score(
         rfm["frequency"],
         rfm["monetary"],
@@ -386,11 +393,15 @@ def _value_and_rfm(summary: pd.DataFrame, window: _Window, run: _Run) -> pd.Data
     )
     table = pd.DataFrame({"value_score": score, "value_tier": value_tiers(score)}, index=rfm.index)
     table["recency_days"] = rfm["recency"]
-    for column in ("recency_score", "frequency_score", "monetary_score", "rfm_code"):
-        table[column] = segments[column]
-    table["rfm_segment"] = segments["segment"]
-    table["rfm_segment_en"] = segments["segment_en"]
-    table["rfm_segment_zh"] = segments["segment_zh"]
+    for column in ("recency_score", "frequency_score", "monetary_score"):
+        table[column] = scores[column].to_numpy()
+    table["rfm_code"] = (
+        100 * table["recency_score"] + 10 * table["frequency_score"] + table["monetary_score"]
+    )
+    table["rfm_segment"] = segment
+    for language in ("en", "zh"):
+        labels = [SEGMENT_LABELS[key][language] for key in segment.categories]
+        table[f"rfm_segment_{language}"] = segment.rename_categories(labels)
     run.summary["value_tiers"] = _shares(table["value_tier"])
     run.summary["rfm_segments"] = _shares(table["rfm_segment"])
     return table
@@ -652,16 +663,12 @@ def _lifecycle(customers: pd.DataFrame) -> pd.DataFrame:
             index=customers.index,
         )
     )
-    english = {key: labels["en"] for key, labels in STAGE_LABELS.items()}
-    chinese = {key: labels["zh"] for key, labels in STAGE_LABELS.items()}
-    return pd.DataFrame(
-        {
-            "lifecycle_stage": stage,
-            "lifecycle_stage_en": stage.map(english),
-            "lifecycle_stage_zh": stage.map(chinese),
-        },
-        index=customers.index,
-    )
+    stage = pd.Categorical(stage)
+    table = pd.DataFrame({"lifecycle_stage": stage}, index=customers.index)
+    for language in ("en", "zh"):
+        labels = [STAGE_LABELS[key][language] for key in stage.categories]
+        table[f"lifecycle_stage_{language}"] = stage.rename_categories(labels)
+    return table
 
 
 def _holdout(
@@ -724,106 +731,3 @@ def _add_refund_only(customers: pd.DataFrame, refunds: _Refunds) -> pd.DataFrame
 def _finite(value: object) -> float | None:
     number = float(value)  # type: ignore[arg-type]
     return number if math.isfinite(number) else None
-
-
-def _json_ready(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(key): _json_ready(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_ready(item) for item in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
-CSV_DECIMALS = 6
-
-
-def write_report(report: AnalysisReport, out_dir: str | Path) -> list[Path]:
-    """Write ``customers.csv`` (UTF-8 with a byte-order mark, for spreadsheets) and
-    ``summary.json`` into ``out_dir`` (created if needed); return the two paths."""
-    folder = Path(out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    customers_path = folder / "customers.csv"
-    summary_path = folder / "summary.json"
-    table = report.customers.copy()
-    for column in ("first_purchase", "last_purchase"):
-        table[column] = table[column].dt.strftime("%Y-%m-%d")
-    table.to_csv(
-        customers_path,
-        encoding="utf-8-sig",
-        float_format=f"%.{CSV_DECIMALS}g",
-        chunksize=200_000,
-    )
-    text = json.dumps(_json_ready(report.summary), indent=2, ensure_ascii=False, allow_nan=False)
-    summary_path.write_text(text + "\n", encoding="utf-8")
-    return [customers_path, summary_path]
-
-
-def summary_text(report: AnalysisReport) -> str:
-    """A few lines for a person: what was read, the fitted models and what was skipped."""
-    summary = report.summary
-    counts, parameters = summary["counts"], summary["parameters"]
-    refunds = counts["refunds"]
-    lines = [
-        f"{counts['transactions']:,} transactions, {counts['customers']:,} customers "
-        f"({counts['repeat_customers']:,} bought again), analysed as of {parameters['as_of']} "
-        f"in {parameters['period']}s.",
-        f"Refunds: {refunds['transactions']:,} lines netted with same-day purchases; "
-        f"{refunds['customers_with_only_refunds']:,} customers have only refunds.",
-    ]
-    for name, title in (
-        ("bgnbd", "BG/NBD"),
-        ("gamma_gamma", "Gamma-Gamma"),
-        ("clv", "CLV"),
-        ("churn", "Churn"),
-        ("clusters", "Clusters"),
-    ):
-        block = summary.get(name, {})
-        if not block.get("fitted"):
-            lines.append(f"{title}: not computed — {block.get('reason', 'skipped')}")
-            continue
-        lines.append(f"{title}: {_describe(name, block)}")
-    holdout = summary.get("holdout")
-    if holdout:
-        predicted = holdout["predicted_repeat_transactions"]
-        auc = holdout["churn_auc"]
-        lines.append(
-            f"Hold-out {holdout['holdout_start']} to {holdout['holdout_end']}: "
-            f"{holdout['actual_repeat_transactions']:,} repeat purchases, "
-            + (f"{predicted:,.0f} predicted" if predicted is not None else "no forecast")
-            + (f"; churn ROC AUC {auc:.3f}" if auc is not None else "")
-        )
-    lines.append(f"Done in {summary['timings_seconds']['total']:.1f} s.")
-    return "\n".join(lines)
-
-
-def _describe(name: str, block: dict[str, Any]) -> str:
-    if name == "bgnbd":
-        return (
-            f"r={block['r']:.3f} alpha={block['alpha']:.3f} a={block['a']:.3f} "
-            f"b={block['b']:.3f}, log-likelihood {block['log_likelihood']:.1f}"
-            + ("" if block["converged"] else " (did not fully converge)")
-        )
-    if name == "gamma_gamma":
-        return (
-            f"p={block['p']:.3f} q={block['q']:.3f} v={block['v']:.3f} on "
-            f"{block['customers']:,} repeat customers"
-        )
-    if name == "clv":
-        return (
-            f"{block['horizon_months']} months at {block['discount_rate_per_month']:.2%} a month, "
-            f"margin {block['margin']:.0%}: total {block['total']:,.2f} over "
-            f"{block['customers']:,} customers"
-        )
-    if name == "churn":
-        return (
-            f"mean probability of no purchase in the next {block['window_days']} days "
-            f"{block['mean_churn_probability']:.2f}"
-        )
-    profiles = "; ".join(
-        f"{p['cluster']}: {p['customers']:,} ({p['description_en']})" for p in block["profiles"]
-    )
-    return f"{block['n_clusters']} — {profiles}"

@@ -13,13 +13,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from solocrm.analytics.io import TransactionFileError, read_transactions
-from solocrm.analytics.report import (
-    AnalysisError,
-    AnalysisSettings,
-    analyze_transactions,
-    summary_text,
-    write_report,
-)
+from solocrm.analytics.report import AnalysisError, AnalysisSettings, analyze_transactions
+from solocrm.analytics.report_output import summary_text, write_report
 
 
 class Command(BaseCommand):
