@@ -11,6 +11,12 @@ from solocrm.sales import services
 T0 = dt.datetime(2025, 3, 1, 9, 0, tzinfo=dt.UTC)
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Test users need no slow password hashing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def make_customer(owner):
     def make(name: str = "张伟", *, by=None, **kwargs):

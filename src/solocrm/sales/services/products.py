@@ -15,6 +15,7 @@ from solocrm.core.services import model_delete, model_update
 from solocrm.sales.models import Product
 from solocrm.sales.services._base import full_clean_or_raise, stamp
 from solocrm.sales.services.currency import currency_clean, default_currency
+from solocrm.sales.services.totals import money
 
 PRODUCT_FIELDS = ("sku", "name", "category", "unit_price", "currency", "active", "description")
 
@@ -29,6 +30,9 @@ def _normalised(data: dict[str, Any]) -> dict[str, Any]:
             cleaned[name] = " ".join(cleaned[name].split())
     if "currency" in cleaned:
         cleaned["currency"] = currency_clean(cleaned["currency"])
+    price = cleaned.get("unit_price")
+    if isinstance(price, Decimal | int) and not isinstance(price, bool):
+        cleaned["unit_price"] = money(Decimal(price))  # "12.5" is stored, and compared, as 12.50
     return cleaned
 
 

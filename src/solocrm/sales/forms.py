@@ -1,0 +1,153 @@
+"""Forms of the sales pages. They parse input; the services validate and write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from solocrm.core.permissions import MEMBER, OWNER
+from solocrm.customers.selectors import companies_visible, customers_visible
+from solocrm.sales.models import Order, Product, Stage
+from solocrm.sales.selectors.visibility import products_visible
+
+
+class ProductForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Product
+        fields = ["sku", "name", "category", "unit_price", "currency", "active", "description"]
+
+    def validate_unique(self) -> None:
+        """The services check uniqueness (ignoring case) and say so on the field."""
+
+    def _post_clean(self) -> None:
+        """No model validation here: the services validate (and name the field)."""
+
+
+def _owners() -> Any:
+    return get_user_model().objects.filter(is_active=True, role__in=(OWNER, MEMBER))
+
+
+class DealForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    customer = forms.ModelChoiceField(
+        label=_("Customer (id)"), queryset=None, required=False, widget=forms.NumberInput
+    )
+    company = forms.ModelChoiceField(
+        label=_("Company (id)"), queryset=None, required=False, widget=forms.NumberInput
+    )
+    amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2, min_value=0)
+    currency = forms.CharField(label=_("Currency"), max_length=3)
+    expected_close_date = forms.DateField(
+        label=_("Expected close date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=None, required=False)
+    source = forms.CharField(label=_("Source"), max_length=100, required=False)
+    next_step = forms.CharField(label=_("Next step"), max_length=200, required=False)
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = customers_visible(user)
+        self.fields["company"].queryset = companies_visible(user)
+        self.fields["owner"].queryset = _owners()
+
+    def service_data(self) -> dict[str, Any]:
+        names = ("customer", "company", "expected_close_date", "owner", "source", "next_step")
+        return {name: self.cleaned_data[name] for name in (*names, "notes")}
+
+
+class DealCreateForm(DealForm):
+    stage = forms.ModelChoiceField(label=_("Stage"), queryset=Stage.objects.none())
+
+    field_order = ["title", "stage"]
+
+    def __init__(self, *args: Any, user: Any, pipeline: Any, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["stage"].queryset = pipeline.stages.order_by("position", "id")
+
+
+class DealMoveForm(forms.Form):
+    stage = forms.ModelChoiceField(label=_("Move to"), queryset=Stage.objects.all())
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    lost_reason = forms.CharField(label=_("Lost reason"), max_length=200, required=False)
+    create_order = forms.BooleanField(label=_("Winning: create the order"), required=False)
+
+
+class OrderForm(forms.Form):
+    customer = forms.ModelChoiceField(
+        label=_("Customer (id)"), queryset=None, widget=forms.NumberInput
+    )
+    number = forms.CharField(
+        label=_("Order number"), max_length=64, required=False, help_text=_("Empty: one is made")
+    )
+    ordered_at = forms.DateTimeField(
+        label=_("Ordered at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    channel = forms.ChoiceField(label=_("Channel"), choices=Order.Channel.choices)
+    status = forms.ChoiceField(label=_("Status"), choices=Order.Status.choices)
+    currency = forms.CharField(label=_("Currency"), max_length=3)
+    refunded_amount = forms.DecimalField(
+        label=_("Refunded amount"), max_digits=14, decimal_places=2, min_value=0, required=False
+    )
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea, required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = customers_visible(user)
+
+
+class OrderLineForm(forms.Form):
+    product = forms.ModelChoiceField(label=_("Product"), queryset=None, required=False)
+    description = forms.CharField(label=_("Description"), max_length=300, required=False)
+    quantity = forms.DecimalField(
+        label=_("Quantity"), max_digits=12, decimal_places=3, min_value=0, required=False
+    )
+    unit_price = forms.DecimalField(
+        label=_("Unit price"), max_digits=12, decimal_places=2, min_value=0, required=False
+    )
+    discount = forms.DecimalField(
+        label=_("Discount"), max_digits=12, decimal_places=2, min_value=0, required=False
+    )
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = products_visible(user).filter(active=True)
+
+    def line(self) -> dict[str, Any] | None:
+        data = self.cleaned_data
+        if not data or not any(data.get(k) for k in ("product", "description", "unit_price")):
+            return None
+        line = {"product": data.get("product"), "description": data.get("description") or ""}
+        if data.get("quantity") is not None:
+            line["quantity"] = data["quantity"]
+        if data.get("unit_price") is not None:
+            line["unit_price"] = data["unit_price"]
+        if data.get("discount") is not None:
+            line["discount"] = data["discount"]
+        return line
+
+
+OrderLineFormSet = forms.formset_factory(OrderLineForm, extra=3)
+
+
+class FiguresForm(forms.Form):
+    pipeline = forms.ModelChoiceField(label=_("Pipeline"), queryset=None, required=False)
+    start = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    currency = forms.CharField(label=_("Currency"), max_length=3, required=False)
+
+    def __init__(self, *args: Any, pipelines: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["pipeline"].queryset = pipelines

@@ -1,0 +1,1 @@
+"""The sales pages: the deals board and list, deals, orders, products, sales figures."""
