@@ -125,7 +125,8 @@ def test_merge_moves_relations_unions_contacts_and_respects_choices(owner, pair,
     assert merged.external_id is None  # the unique value went to the survivor
     assert list(merged.emails.values_list("email", flat=True)) == ["zw@acme.cn"]
     assert "wei@qq.com" in survivor.search_text
-    assert merge.moved["relations"] == [
+    # Other apps (sales) register relations too; only the ones with rows moved matter here.
+    assert [entry for entry in merge.moved["relations"] if entry["ids"]] == [
         {"relation": "customers.interaction.customer", "ids": [call.pk]},
         {"relation": "merge_test.mergetestnote.customer", "ids": [note.pk]},
     ]
