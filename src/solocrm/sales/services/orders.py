@@ -163,6 +163,11 @@ def _lines_snapshot(lines: Sequence[OrderLine]) -> list[list[Any]]:
     ]  # fmt: skip
 
 
+def as_utc(moment: dt.datetime) -> dt.datetime:
+    """Times are stored in UTC; comparing them in UTC keeps "unchanged" unchanged."""
+    return moment.astimezone(dt.UTC) if timezone.is_aware(moment) else moment
+
+
 def order_number_new(at: dt.datetime | None = None) -> str:
     """A fresh order number like ``SO-20250630-3FA2C1``."""
     return f"SO-{(at or timezone.now()):%Y%m%d}-{secrets.token_hex(3).upper()}"
@@ -212,7 +217,7 @@ def order_create(
 ) -> Order:
     """Create an order with its lines; the sums are computed here from the lines."""
     require_write(by)
-    ordered_at = ordered_at or timezone.now()
+    ordered_at = as_utc(ordered_at or timezone.now())
     order = Order(
         customer=customer,
         number=" ".join((number or "").split()) or order_number_new(ordered_at),
@@ -251,6 +256,8 @@ def _apply(order: Order, data: dict[str, Any]) -> None:
             value = " ".join(str(value or "").split())
         if name == "currency":
             value = currency_clean(value)
+        if name == "ordered_at":
+            value = as_utc(value)
         setattr(order, name, value)
 
 

@@ -29,6 +29,7 @@ from solocrm.sales.services.orders import (
     _lines_snapshot,
     _refund_settle,
     _set_amounts,
+    as_utc,
     order_number_new,
 )
 from solocrm.sales.services.totals import ZERO
@@ -59,7 +60,7 @@ def _built(draft: OrderDraft, by: Any, currency: str) -> tuple[Order, list[Order
     order = Order(
         customer=customer,
         number=" ".join(draft.number.split()) or order_number_new(draft.ordered_at),
-        ordered_at=draft.ordered_at,
+        ordered_at=as_utc(draft.ordered_at),
         currency=currency_clean(draft.currency) if draft.currency else currency,
         channel=draft.channel,
         status=draft.status,
