@@ -110,11 +110,14 @@ class _Run:
     summary: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
 
+    cpu: dict[str, float] = field(default_factory=dict)
+
     @contextmanager
     def step(self, name: str) -> Iterator[None]:
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         yield
         self.timings[name] = round(time.perf_counter() - start, 3)
+        self.cpu[name] = round(time.process_time() - start_cpu, 3)
 
     def not_fitted(self, name: str, reason: str) -> None:
         self.summary[name] = {"fitted": False, "reason": reason}
@@ -185,7 +188,9 @@ def _analyze(
     customers.index = labels[customers.index.to_numpy()] if labels is not None else customers.index
     customers.index.name = "customer_id"
     run.timings["total"] = round(time.perf_counter() - started, 3)
+    run.cpu["total"] = round(sum(run.cpu.values()), 3)
     run.summary["timings_seconds"] = run.timings
+    run.summary["cpu_seconds"] = run.cpu
     return AnalysisReport(customers=customers, summary=run.summary)
 
 

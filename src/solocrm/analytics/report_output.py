@@ -55,23 +55,30 @@ def _column_text(values: pd.Series) -> list[str]:
     if pd.api.types.is_float_dtype(values.dtype):
         values = values.round(CSV_DECIMALS)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    texts = [_value_text(value) for value in np.asarray(uniques, dtype=object).tolist()]
-    lookup = np.array([*texts, ""], dtype=object)  # code -1 (missing) → empty
+    lookup = np.append(_texts(pd.Index(uniques)), "").astype(object)  # code -1 → empty
     return lookup[codes].tolist()
 
 
-def _value_text(value: object) -> str:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return ""
-    if isinstance(value, bool | np.bool_):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            return ""
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, pd.Timestamp):
-        return value.strftime("%Y-%m-%d") if value == value.normalize() else value.isoformat()
-    return _csv_field(str(value))
+def _texts(values: pd.Index) -> np.ndarray:
+    """Distinct non-missing values as text, vectorised by type."""
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return np.where(values.to_numpy(dtype=bool), "true", "false")
+    if pd.api.types.is_integer_dtype(values.dtype):
+        return values.to_numpy(dtype=np.int64).astype(str)
+    if pd.api.types.is_float_dtype(values.dtype):
+        numbers = values.to_numpy(dtype=np.float64)
+        whole = np.isfinite(numbers) & (numbers == np.round(numbers)) & (np.abs(numbers) < 1e15)
+        text = numbers.astype(str)
+        text[whole] = numbers[whole].astype(np.int64).astype(str)
+        return np.where(np.isfinite(numbers), text, "")
+    if isinstance(values, pd.DatetimeIndex):
+        midnight = bool((values == values.normalize()).all())
+        return np.asarray(values.strftime("%Y-%m-%d" if midnight else "%Y-%m-%dT%H:%M:%S"))
+    text = values.astype(str)
+    needs_quotes = np.asarray(text.str.contains(r'[,"\n\r]', regex=True), dtype=bool)
+    result = np.asarray(text, dtype=object)
+    result[needs_quotes] = [_csv_field(value) for value in result[needs_quotes]]
+    return result
 
 
 def _csv_field(text: str) -> str:
