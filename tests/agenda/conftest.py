@@ -48,3 +48,12 @@ def make_deal(owner, pipeline):
         return deal_create(by=by or owner, title=title, data=data)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Reasons and messages are compared in English whatever an earlier request chose."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

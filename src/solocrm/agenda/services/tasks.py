@@ -70,6 +70,8 @@ def _check_times(task: Task) -> None:
         value = getattr(task, field)
         if value is not None and timezone.is_naive(value):
             errors[field] = [_("Give the time with its time zone.")]
+        elif value is not None:
+            setattr(task, field, value.astimezone(dt.UTC))  # stored, and answered, in UTC
     if task.recurrence and task.due_at is None:
         errors["due_at"] = [_("A repeating task needs a due time.")]
     if task.recurrence != Task.Recurrence.EVERY_N_DAYS:
