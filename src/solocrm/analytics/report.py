@@ -21,7 +21,8 @@ day than its purchase does not reduce that purchase. A customer whose every day 
 to zero or less (only refunds) is kept in the customer table with ``refund_only`` set
 and no model figures, and counted in the summary.
 
-Steps, each skipped with its reason in the summary when the data cannot support it:
+Steps (in :mod:`solocrm.analytics.report_steps`), each skipped with its reason in the
+summary when the data cannot support it:
 
 1. summary figures per customer (frequency, recency, T, monetary value, orders, total
    spend, first and last purchase);
@@ -40,58 +41,37 @@ Steps, each skipped with its reason in the summary when the data cannot support 
 
 from __future__ import annotations
 
-import math
 import time
-import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
-from solocrm.analytics.bgnbd import BetaGeoFitter
-from solocrm.analytics.churn import ChurnModel
-from solocrm.analytics.clv import customer_lifetime_value
-from solocrm.analytics.formulas import value_score, value_tiers
-from solocrm.analytics.gamma_gamma import GammaGammaFitter
-from solocrm.analytics.lifecycle import STAGE_LABELS, lifecycle_stage
-from solocrm.analytics.rfm import SEGMENT_LABELS, fm_score, rfm_scores, rfm_segment
-from solocrm.analytics.segmentation import CustomerSegmenter
-from solocrm.analytics.summary import (
-    PERIOD_DAYS,
-    Period,
-    calibration_holdout_split,
-    summarize_transactions,
+from solocrm.analytics.report_steps import (
+    VALUE_NORMALIZATION,
+    AnalysisSettings,
+    Run,
+    Window,
+    churn_probabilities,
+    cluster_customers,
+    fit_bgnbd,
+    fit_gamma_gamma,
+    holdout_block,
+    horizon_periods,
+    iso,
+    lifecycle_stages,
+    lifetime_values,
+    value_and_rfm,
 )
+from solocrm.analytics.summary import calibration_holdout_split, summarize_transactions
 
-MIN_REPEAT_CUSTOMERS = 10
-MONTH_DAYS = PERIOD_DAYS["month"]
-VALUE_WEIGHTS = (0.4, 0.4, 0.2)
-VALUE_NORMALIZATION = "percentile"
+__all__ = ["AnalysisError", "AnalysisReport", "AnalysisSettings", "analyze_transactions"]
 
 
 class AnalysisError(ValueError):
     """Settings that do not fit the data (e.g. a hold-out start after the last day)."""
-
-
-@dataclass(frozen=True)
-class AnalysisSettings:
-    """What to compute. Dates are ISO strings or anything ``pandas.Timestamp`` reads."""
-
-    period: Period = "week"
-    observation_end: str | None = None
-    holdout_start: str | None = None
-    discount_rate: float = 0.01  # per month
-    margin: float = 1.0
-    horizon_months: int = 12
-    churn_window_days: int = 91  # a quarter: "will they buy in the next three months?"
-    churn_sample_size: int = 200_000
-    cluster_sample_size: int = 20_000
-    random_state: int = 0
 
 
 @dataclass
@@ -100,27 +80,6 @@ class AnalysisReport:
 
     customers: pd.DataFrame
     summary: dict[str, Any]
-
-
-@dataclass
-class _Run:
-    """State shared by the steps of one analysis."""
-
-    settings: AnalysisSettings
-    summary: dict[str, Any] = field(default_factory=dict)
-    timings: dict[str, float] = field(default_factory=dict)
-
-    cpu: dict[str, float] = field(default_factory=dict)
-
-    @contextmanager
-    def step(self, name: str) -> Iterator[None]:
-        start, start_cpu = time.perf_counter(), time.process_time()
-        yield
-        self.timings[name] = round(time.perf_counter() - start, 3)
-        self.cpu[name] = round(time.process_time() - start_cpu, 3)
-
-    def not_fitted(self, name: str, reason: str) -> None:
-        self.summary[name] = {"fitted": False, "reason": reason}
 
 
 def analyze_transactions(
@@ -150,7 +109,7 @@ def _analyze(
     customer_labels: pd.Index | None,
     source: dict[str, Any] | None,
 ) -> AnalysisReport:
-    run = _Run(settings or AnalysisSettings())
+    run = Run(settings or AnalysisSettings())
     started = time.perf_counter()
     with run.step("purchase_days"):
         codes, labels = _customer_codes(transactions["customer_id"], customer_labels)
@@ -166,23 +125,25 @@ def _analyze(
     customers = summary.loc[:, ["first_purchase", "last_purchase", "orders", "total_spend"]]
     customers = customers.join(summary[["frequency", "recency", "T", "monetary_value"]])
     with run.step("value_and_rfm"):
-        customers = customers.join(_value_and_rfm(summary, window, run))
+        customers = customers.join(value_and_rfm(summary, window, run))
     with run.step("bgnbd"):
-        transaction_model = _fit_bgnbd(summary, run)
+        transaction_model = fit_bgnbd(summary, run)
     with run.step("gamma_gamma"):
-        spend_model = _fit_gamma_gamma(summary, run)
+        spend_model = fit_gamma_gamma(summary, run)
     with run.step("clv"):
-        customers = customers.join(_lifetime_value(summary, transaction_model, spend_model, run))
+        customers = customers.join(lifetime_values(summary, transaction_model, spend_model, run))
     with run.step("churn"):
-        churn_model, churn = _churn(log, window, run)
+        churn_model, churn = churn_probabilities(log, window, run)
         customers["churn_probability"] = churn.reindex(customers.index)
     with run.step("clusters"):
-        customers = customers.join(_clusters(customers, run))
+        customers = customers.join(cluster_customers(customers, run))
     with run.step("lifecycle"):
-        customers = customers.join(_lifecycle(customers))
+        customers = customers.join(lifecycle_stages(customers))
     if window.holdout_start is not None:
         with run.step("holdout"):
-            run.summary["holdout"] = _holdout(summary, log, window, transaction_model, churn_model)
+            run.summary["holdout"] = holdout_block(
+                summary, log, window, transaction_model, churn_model
+            )
             customers = customers.join(summary[["frequency_holdout", "monetary_value_holdout"]])
     customers = _add_refund_only(customers, refunds)
     customers.index = labels[customers.index.to_numpy()] if labels is not None else customers.index
@@ -192,14 +153,6 @@ def _analyze(
     run.summary["timings_seconds"] = run.timings
     run.summary["cpu_seconds"] = run.cpu
     return AnalysisReport(customers=customers, summary=run.summary)
-
-
-@dataclass(frozen=True)
-class _Window:
-    first_day: int
-    as_of: int  # last day the models see
-    observation_end: int
-    holdout_start: int | None
 
 
 def _day(value: object, name: str) -> int:
@@ -212,11 +165,7 @@ def _day(value: object, name: str) -> int:
     return int(np.datetime64(stamp.date(), "D").astype(np.int64))
 
 
-def _iso(day: int) -> str:
-    return str(np.datetime64(day, "D"))
-
-
-def _window(days: np.ndarray, settings: AnalysisSettings) -> _Window:
+def _window(days: np.ndarray, settings: AnalysisSettings) -> Window:
     if days.size == 0:
         raise AnalysisError("there are no transactions to analyse")
     first, last = int(days.min()), int(days.max())
@@ -227,17 +176,17 @@ def _window(days: np.ndarray, settings: AnalysisSettings) -> _Window:
     )
     if end < first:
         raise AnalysisError(
-            f"observation_end {_iso(end)} is before the first transaction ({_iso(first)})"
+            f"observation_end {iso(end)} is before the first transaction ({iso(first)})"
         )
     if settings.holdout_start is None:
-        return _Window(first, end, end, None)
+        return Window(first, end, end, None)
     start = _day(settings.holdout_start, "holdout_start")
     if not first < start <= end:
         raise AnalysisError(
-            f"holdout_start {_iso(start)} must be after the first transaction ({_iso(first)}) "
-            f"and on or before observation_end ({_iso(end)})"
+            f"holdout_start {iso(start)} must be after the first transaction ({iso(first)}) "
+            f"and on or before observation_end ({iso(end)})"
         )
-    return _Window(first, start - 1, end, start)
+    return Window(first, start - 1, end, start)
 
 
 def _customer_codes(
@@ -260,7 +209,7 @@ class _Refunds:
 
 
 def _purchase_day_log(
-    codes: np.ndarray, days: np.ndarray, amounts: np.ndarray, window: _Window
+    codes: np.ndarray, days: np.ndarray, amounts: np.ndarray, window: Window
 ) -> tuple[pd.DataFrame, _Refunds]:
     """Net each customer-day and keep the purchase days (the summary module's rule).
 
@@ -311,32 +260,32 @@ def _sorted_unique(values: np.ndarray) -> np.ndarray:
     return values[np.r_[True, values[1:] != values[:-1]]] if values.size else values
 
 
-def _summarize(log: pd.DataFrame, window: _Window, settings: AnalysisSettings) -> pd.DataFrame:
+def _summarize(log: pd.DataFrame, window: Window, settings: AnalysisSettings) -> pd.DataFrame:
     if log.empty:
         raise AnalysisError("no customer has a purchase (every day nets to a refund)")
     if window.holdout_start is None:
         summary = summarize_transactions(
-            log, period=settings.period, observation_end=_iso(window.as_of)
+            log, period=settings.period, observation_end=iso(window.as_of)
         )
     else:
         summary = calibration_holdout_split(
             log,
-            calibration_end=_iso(window.as_of),
-            observation_end=_iso(window.observation_end),
+            calibration_end=iso(window.as_of),
+            observation_end=iso(window.observation_end),
             period=settings.period,
         )
     if summary.empty:
-        raise AnalysisError(f"no customer has a purchase by {_iso(window.as_of)}")
+        raise AnalysisError(f"no customer has a purchase by {iso(window.as_of)}")
     return summary
 
 
-def _parameters(settings: AnalysisSettings, window: _Window) -> dict[str, Any]:
+def _parameters(settings: AnalysisSettings, window: Window) -> dict[str, Any]:
     parameters = asdict(settings)
     parameters.update(
-        observation_end=_iso(window.observation_end),
-        as_of=_iso(window.as_of),
-        first_transaction=_iso(window.first_day),
-        horizon_periods=_horizon_periods(settings),
+        observation_end=iso(window.observation_end),
+        as_of=iso(window.as_of),
+        first_transaction=iso(window.first_day),
+        horizon_periods=horizon_periods(settings),
         discount_rate_unit="per month",
         value_score={
             "weights": {"frequency": 0.4, "monetary": 0.4, "feedback": 0.2},
@@ -345,16 +294,12 @@ def _parameters(settings: AnalysisSettings, window: _Window) -> dict[str, Any]:
         },
     )
     if window.holdout_start is not None:
-        parameters["holdout_start"] = _iso(window.holdout_start)
+        parameters["holdout_start"] = iso(window.holdout_start)
     return parameters
 
 
-def _horizon_periods(settings: AnalysisSettings) -> float:
-    return settings.horizon_months * MONTH_DAYS / PERIOD_DAYS[settings.period]
-
-
 def _counts(
-    codes: np.ndarray, days: np.ndarray, window: _Window, summary: pd.DataFrame, refunds: _Refunds
+    codes: np.ndarray, days: np.ndarray, window: Window, summary: pd.DataFrame, refunds: _Refunds
 ) -> dict[str, Any]:
     analysed = days <= window.as_of
     return {
@@ -376,346 +321,6 @@ def _counts(
     }
 
 
-def _value_and_rfm(summary: pd.DataFrame, window: _Window, run: _Run) -> pd.DataFrame:
-    as_of = pd.Timestamp(np.datetime64(window.as_of, "D"))
-    rfm = pd.DataFrame(
-        {
-            "recency": (as_of - summary["last_purchase"]).dt.days.astype(float),
-            "frequency": summary["orders"].astype(float),
-            "monetary": summary["total_spend"],
-        },
-        index=summary.index,
-    )
-    scores = rfm_scores(rfm)  # sorted by customer, like the summary
-    fm = fm_score(scores["frequency_score"], scores["monetary_score"])
-    segment = pd.Categorical(rfm_segment(scores["recency_score"], fm))
-    score = value_score(
-        rfm["frequency"],
-        rfm["monetary"],
-        np.full(len(rfm), np.nan),
-        weights=VALUE_WEIGHTS,
-        normalization=VALUE_NORMALIZATION,
-    )
-    table = pd.DataFrame({"value_score": score, "value_tier": value_tiers(score)}, index=rfm.index)
-    table["recency_days"] = rfm["recency"]
-    for column in ("recency_score", "frequency_score", "monetary_score"):
-        table[column] = scores[column].to_numpy()
-    table["rfm_code"] = (
-        100 * table["recency_score"] + 10 * table["frequency_score"] + table["monetary_score"]
-    )
-    table["rfm_segment"] = segment
-    for language in ("en", "zh"):
-        labels = [SEGMENT_LABELS[key][language] for key in segment.categories]
-        table[f"rfm_segment_{language}"] = segment.rename_categories(labels)
-    run.summary["value_tiers"] = _shares(table["value_tier"])
-    run.summary["rfm_segments"] = _shares(table["rfm_segment"])
-    return table
-
-
-def _shares(values: pd.Series) -> dict[str, int]:
-    return {str(key): int(count) for key, count in values.value_counts().items()}
-
-
-def _fit_quietly(fit: Callable[[], Any]) -> tuple[Any, list[str]]:
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ConvergenceWarning)
-        warnings.simplefilter("ignore", RuntimeWarning)
-        model = fit()
-    return model, [str(warning.message) for warning in caught]
-
-
-def _fit_bgnbd(summary: pd.DataFrame, run: _Run) -> BetaGeoFitter | None:
-    repeat = int((summary["frequency"] > 0).sum())
-    if repeat < MIN_REPEAT_CUSTOMERS:
-        run.not_fitted(
-            "bgnbd",
-            f"too few repeat customers: {repeat} made a second purchase, "
-            f"the model needs at least {MIN_REPEAT_CUSTOMERS}",
-        )
-        return None
-    try:
-        model, notes = _fit_quietly(
-            lambda: BetaGeoFitter().fit(summary["frequency"], summary["recency"], summary["T"])
-        )
-    except (ValueError, FloatingPointError, np.linalg.LinAlgError) as error:
-        run.not_fitted("bgnbd", f"the fit failed: {error}")
-        return None
-    extreme = [name for name, value in model.params_.items() if not 1e-6 < value < 1e6]
-    if extreme:
-        notes.append(
-            f"{', '.join(extreme)} went to a limit: the data show too little drop-out or "
-            "too little difference between customers for this model; treat its forecasts "
-            "with care"
-        )
-    run.summary["bgnbd"] = {
-        "fitted": True,
-        **model.params_,
-        "log_likelihood": model.log_likelihood_,
-        "standard_errors": model.standard_errors_,
-        "period": run.settings.period,
-        "customers": int(model.n_customers_),
-        "converged": not notes,
-        "warnings": notes,
-    }
-    return model
-
-
-def _fit_gamma_gamma(summary: pd.DataFrame, run: _Run) -> GammaGammaFitter | None:
-    repeat = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
-    if len(repeat) < MIN_REPEAT_CUSTOMERS:
-        run.not_fitted(
-            "gamma_gamma",
-            f"too few repeat customers with a positive spend: {len(repeat)}, "
-            f"the model needs at least {MIN_REPEAT_CUSTOMERS}",
-        )
-        return None
-    try:
-        model, notes = _fit_quietly(
-            lambda: GammaGammaFitter().fit(repeat["frequency"], repeat["monetary_value"])
-        )
-    except (ValueError, FloatingPointError, np.linalg.LinAlgError) as error:
-        run.not_fitted("gamma_gamma", f"the fit failed: {error}")
-        return None
-    params = {name: model.params_[name] for name in ("p", "q", "v")}
-    if not params["q"] > 1:
-        run.not_fitted(
-            "gamma_gamma",
-            f"q = {params['q']:.3g} is not above 1, so the mean spend per purchase is not finite",
-        )
-        run.summary["gamma_gamma"]["params"] = params
-        return None
-    with np.errstate(invalid="ignore", divide="ignore"):
-        correlation = np.corrcoef(repeat["frequency"], repeat["monetary_value"])[0, 1]
-    run.summary["gamma_gamma"] = {
-        "fitted": True,
-        **params,
-        "log_likelihood": model.log_likelihood_,
-        "standard_errors": model.standard_errors_,
-        "customers": int(model.n_customers_),
-        "population_mean_spend": model.population_mean_spend(),
-        "frequency_spend_correlation": _finite(correlation),
-        "converged": not notes,
-        "warnings": notes,
-    }
-    return model
-
-
-def _lifetime_value(
-    summary: pd.DataFrame,
-    transaction_model: BetaGeoFitter | None,
-    spend_model: GammaGammaFitter | None,
-    run: _Run,
-) -> pd.DataFrame:
-    table = pd.DataFrame(index=summary.index)
-    x, t_x, age = (
-        summary[column].to_numpy(dtype=float) for column in ("frequency", "recency", "T")
-    )
-    money = summary["monetary_value"].to_numpy(dtype=float)
-    settings = run.settings
-    nan = np.full(len(summary), np.nan)
-    table["expected_purchases"] = nan
-    table["p_alive"] = nan
-    table["expected_spend_per_purchase"] = nan
-    table["clv"] = nan
-    if transaction_model is not None:
-        horizon = _horizon_periods(settings)
-        table["expected_purchases"] = transaction_model.conditional_expected_purchases(
-            horizon, x, t_x, age
-        )
-        table["p_alive"] = transaction_model.probability_alive(x, t_x, age)
-        broken = int((~np.isfinite(table["expected_purchases"])).sum())
-        if broken:
-            run.summary["bgnbd"]["warnings"].append(
-                f"expected purchases are not finite for {broken} customers (left empty)"
-            )
-    if spend_model is not None:
-        table["expected_spend_per_purchase"] = spend_model.conditional_expected_average_profit(
-            x, money
-        )
-    if transaction_model is None or spend_model is None:
-        missing = "BG/NBD" if transaction_model is None else "Gamma-Gamma"
-        run.not_fitted("clv", f"needs the {missing} model, which could not be fitted")
-        return table
-    table["clv"] = customer_lifetime_value(
-        transaction_model,
-        spend_model,
-        x,
-        t_x,
-        age,
-        money,
-        horizon_steps=settings.horizon_months,
-        periods_per_step=MONTH_DAYS / PERIOD_DAYS[settings.period],
-        discount_rate=settings.discount_rate,
-        margin=settings.margin,
-    )
-    table["clv"] = table["clv"].where(np.isfinite(table["clv"]))
-    clv = table["clv"].dropna()
-    total = float(clv.sum())
-    top = float(clv.nlargest(max(len(clv) // 10, 1)).sum())
-    run.summary["clv"] = {
-        "fitted": True,
-        "horizon_months": settings.horizon_months,
-        "discount_rate_per_month": settings.discount_rate,
-        "margin": settings.margin,
-        "customers": len(clv),
-        "total": total,
-        "mean": float(clv.mean()) if len(clv) else None,
-        "median": float(clv.median()) if len(clv) else None,
-        "top_decile_share": top / total if total > 0 else None,
-        "expected_purchases_total": float(table["expected_purchases"].sum()),
-    }
-    return table
-
-
-def _churn(log: pd.DataFrame, window: _Window, run: _Run) -> tuple[ChurnModel | None, pd.Series]:
-    settings = run.settings
-    days = settings.churn_window_days
-    cutoff = window.as_of - days
-    empty = pd.Series(dtype=float)
-    if cutoff <= window.first_day:
-        run.not_fitted(
-            "churn",
-            f"the data start on {_iso(window.first_day)}: training needs history before "
-            f"{_iso(cutoff)} (as-of day minus the {days}-day window)",
-        )
-        return None, empty
-    seen = log[log["timestamp"] <= np.datetime64(window.as_of, "D")]
-    training = _sample_customers(seen, settings.churn_sample_size, settings.random_state)
-    try:
-        model = ChurnModel("logistic", window=days, random_state=settings.random_state)
-        model.fit(training, _iso(cutoff))
-    except ValueError as error:
-        run.not_fitted("churn", f"the model could not be trained: {error}")
-        return None, empty
-    prediction = model.predict_proba(seen, _iso(window.as_of))["churn_probability"]
-    run.summary["churn"] = {
-        "fitted": True,
-        "model": "logistic",
-        "window_days": days,
-        "training_cutoff": _iso(cutoff),
-        "training_customers": int(model.n_training_customers_),
-        "training_purchase_rate": model.training_purchase_rate_,
-        "mean_churn_probability": float(prediction.mean()),
-    }
-    return model, prediction
-
-
-def _sample_customers(log: pd.DataFrame, size: int, random_state: int) -> pd.DataFrame:
-    customers = log["customer_id"].unique()
-    if customers.size <= size:
-        return log
-    rng = np.random.default_rng(random_state)
-    chosen = rng.choice(customers, size=size, replace=False)
-    return log[log["customer_id"].isin(chosen)]
-
-
-def _clusters(customers: pd.DataFrame, run: _Run) -> pd.DataFrame:
-    features = pd.DataFrame(
-        {
-            "recency": customers["recency_days"],
-            "frequency": customers["orders"].astype(float),
-            "monetary": customers["total_spend"].clip(lower=0.0),
-        }
-    )
-    settings = run.settings
-    sample = features
-    if len(features) > settings.cluster_sample_size:
-        sample = features.sample(settings.cluster_sample_size, random_state=settings.random_state)
-    table = pd.DataFrame(index=features.index)
-    try:
-        segmenter = CustomerSegmenter(random_state=settings.random_state).fit(sample)
-    except ValueError as error:
-        run.not_fitted("clusters", str(error))
-        table["cluster"] = pd.array([pd.NA] * len(table), dtype="Int64")
-        table["cluster_profile_en"] = None
-        table["cluster_profile_zh"] = None
-        return table
-    labels = segmenter.predict(features)
-    profiles = segmenter.profiles_
-    table["cluster"] = labels
-    table["cluster_profile_en"] = profiles["description_en"].to_numpy()[labels]
-    table["cluster_profile_zh"] = profiles["description_zh"].to_numpy()[labels]
-    sizes = np.bincount(labels, minlength=segmenter.n_clusters_)
-    centres = segmenter.cluster_centers_
-    run.summary["clusters"] = {
-        "fitted": True,
-        "n_clusters": int(segmenter.n_clusters_),
-        "fitted_on_customers": len(sample),
-        "silhouette_scores": segmenter.silhouette_scores_,
-        "profiles": [
-            {
-                "cluster": cluster,
-                "customers": int(sizes[cluster]),
-                "share": float(sizes[cluster] / max(len(labels), 1)),
-                "centre": {name: float(centres.loc[cluster, name]) for name in centres.columns},
-                "description_en": profiles.loc[cluster, "description_en"],
-                "description_zh": profiles.loc[cluster, "description_zh"],
-            }
-            for cluster in range(segmenter.n_clusters_)
-        ],
-    }
-    return table
-
-
-def _lifecycle(customers: pd.DataFrame) -> pd.DataFrame:
-    stage = lifecycle_stage(
-        pd.DataFrame(
-            {
-                "purchases": customers["orders"],
-                "days_since_last_purchase": customers["recency_days"],
-                "p_alive": customers["p_alive"],
-            },
-            index=customers.index,
-        )
-    )
-    stage = pd.Categorical(stage)
-    table = pd.DataFrame({"lifecycle_stage": stage}, index=customers.index)
-    for language in ("en", "zh"):
-        labels = [STAGE_LABELS[key][language] for key in stage.categories]
-        table[f"lifecycle_stage_{language}"] = stage.rename_categories(labels)
-    return table
-
-
-def _holdout(
-    summary: pd.DataFrame,
-    log: pd.DataFrame,
-    window: _Window,
-    transaction_model: BetaGeoFitter | None,
-    churn_model: ChurnModel | None,
-) -> dict[str, Any]:
-    assert window.holdout_start is not None
-    length = window.observation_end - window.as_of
-    block: dict[str, Any] = {
-        "calibration_end": _iso(window.as_of),
-        "holdout_start": _iso(window.holdout_start),
-        "holdout_end": _iso(window.observation_end),
-        "holdout_days": length,
-        "holdout_periods": float(summary["duration_holdout"].iloc[0]),
-        "customers": len(summary),
-        "actual_repeat_transactions": int(summary["frequency_holdout"].sum()),
-        "predicted_repeat_transactions": None,
-        "churn_auc": None,
-    }
-    if transaction_model is not None:
-        predicted = transaction_model.conditional_expected_purchases(
-            summary["duration_holdout"], summary["frequency"], summary["recency"], summary["T"]
-        )
-        block["predicted_repeat_transactions"] = float(np.sum(predicted))
-    if churn_model is not None:
-        report = churn_model.evaluate(log, _iso(window.as_of), horizon=length)
-        block["churn_auc"] = _finite(report.loc["model", "roc_auc"])
-        block["churn"] = {
-            "label": f"any purchase from {_iso(window.holdout_start)} to "
-            f"{_iso(window.observation_end)}",
-            "purchase_rate": float(report.loc["model", "purchase_rate"]),
-            **{
-                row: {column: _finite(report.loc[row, column]) for column in ("roc_auc", "pr_auc")}
-                for row in report.index
-            },
-        }
-    return block
-
-
 def _add_refund_only(customers: pd.DataFrame, refunds: _Refunds) -> pd.DataFrame:
     customers["refund_amount"] = refunds.per_customer.reindex(customers.index).fillna(0.0)
     customers["refund_only"] = False
@@ -731,8 +336,3 @@ def _add_refund_only(customers: pd.DataFrame, refunds: _Refunds) -> pd.DataFrame
         index=pd.Index(refunds.only_refunds),
     )
     return pd.concat([customers, extra]).sort_index()
-
-
-def _finite(value: object) -> float | None:
-    number = float(value)  # type: ignore[arg-type]
-    return number if math.isfinite(number) else None
