@@ -26,7 +26,7 @@ from solocrm.sales.api_schemas import (
 from solocrm.sales.filters import DEAL_SORTS, DealFilterForm, deals_filter
 from solocrm.sales.models import Deal, Stage
 from solocrm.sales.selectors.deals import deal_board, deal_stage_history, deals_with_details
-from solocrm.sales.selectors.figures import sales_figures
+from solocrm.sales.selectors.figures import figures_default_period, sales_figures
 from solocrm.sales.selectors.visibility import deals_visible
 from solocrm.sales.services.currency import currency_clean, default_currency
 
@@ -147,7 +147,8 @@ def deal_delete(request: HttpRequest, deal_id: int, version: int | None = None) 
     "/pipelines/{pipeline_id}/board",
     response=with_errors({200: list[BoardColumnOut]}, 404),
     summary="A pipeline's board: per stage, the count, sums and first 50 cards",
-    description="Open deals and those closed in the last 90 days; sums per currency.",
+    description="Counts and sums (per currency) over every deal in each stage; cards: open "
+    "stages soonest expected close first, won and lost stages most recently closed first.",
 )
 def pipeline_board(request: HttpRequest, pipeline_id: int) -> Any:
     require_read(request.user)
@@ -167,7 +168,9 @@ def pipeline_board(request: HttpRequest, pipeline_id: int) -> Any:
 class FiguresQuery(Schema):
     pipeline: int | None = Field(None, description="A pipeline id (needed for conversion)")
     start: dt.date | None = Field(None, description="Default: a year before end")
-    end: dt.date | None = Field(None, description="Default: today")
+    end: dt.date | None = Field(
+        None, description="Default: today (the last close, when nothing closed this year)"
+    )
     currency: str | None = Field(None, description="Default: the workspace's")
 
 
@@ -178,8 +181,9 @@ class FiguresQuery(Schema):
 )
 def figures(request: HttpRequest, query: Query[FiguresQuery]) -> Any:
     require_read(request.user)
-    end = query.end or timezone.localdate()
-    start = query.start or end - dt.timedelta(days=365)
+    default_start, default_end = figures_default_period(request.user, today=timezone.localdate())
+    end = query.end or default_end
+    start = query.start or (end - dt.timedelta(days=365) if query.end else default_start)
     pipeline = pipeline_or_404(request, query.pipeline) if query.pipeline else None
     result = sales_figures(
         request.user,

@@ -139,7 +139,12 @@ OrderLineFormSet = forms.formset_factory(OrderLineForm, extra=3)
 
 
 class FiguresForm(forms.Form):
-    pipeline = forms.ModelChoiceField(label=_("Pipeline"), queryset=None, required=False)
+    pipeline = forms.ModelChoiceField(
+        label=_("Pipeline"),
+        queryset=None,
+        required=False,
+        empty_label=_("All pipelines (no conversion)"),
+    )
     start = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum, Window
+from django.db.models import Count, F, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
-from django.utils import timezone
 
 from solocrm.sales.models import Deal, DealStageChange, Pipeline, Stage
 from solocrm.sales.selectors.visibility import deals_visible
 
 CARDS_PER_STAGE = 50
-CLOSED_SHOWN_DAYS = 90
 
 
 def deals_with_details(deals: QuerySet[Deal]) -> QuerySet[Deal]:
@@ -39,19 +36,16 @@ class BoardColumn:
         return self.count - len(self.deals)
 
 
-def board_deals(user: Any, pipeline: Pipeline, *, today: dt.datetime | None = None) -> QuerySet:
-    """The deals the board shows: open ones, and those closed in the last 90 days."""
-    since = (today or timezone.now()) - dt.timedelta(days=CLOSED_SHOWN_DAYS)
-    return deals_visible(user).filter(
-        Q(closed_at__isnull=True) | Q(closed_at__gte=since), pipeline=pipeline
-    )
+def board_deals(user: Any, pipeline: Pipeline) -> QuerySet[Deal]:
+    return deals_visible(user).filter(pipeline=pipeline)
 
 
 def deal_board(
     user: Any, pipeline: Pipeline, *, per_stage: int = CARDS_PER_STAGE, owner: int | None = None
 ) -> list[BoardColumn]:
-    """The board in three queries: stages, per-stage sums, and the first ``per_stage``
-    cards of every stage (soonest expected close first) in one windowed query."""
+    """The board in three queries: stages, per-stage counts and sums, and the first
+    ``per_stage`` cards of every stage in one windowed query: open stages soonest
+    expected close first, won and lost stages most recently closed first."""
     columns = {s.pk: BoardColumn(stage=s) for s in pipeline.stages.order_by("position", "id")}
     deals = board_deals(user, pipeline)
     if owner:
@@ -70,7 +64,11 @@ def deal_board(
         rank=Window(
             RowNumber(),
             partition_by=[F("stage_id")],
-            order_by=[F("expected_close_date").asc(nulls_last=True), F("id").asc()],
+            order_by=[
+                F("closed_at").desc(nulls_last=True),
+                F("expected_close_date").asc(nulls_last=True),
+                F("id").asc(),
+            ],
         )
     ).filter(rank__lte=per_stage)
     for deal in deals_with_details(ranked).order_by("stage_id", "rank"):

@@ -28,6 +28,7 @@ from typing import Any
 
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from solocrm.sales.models import Deal, DealStageChange, Pipeline, Stage
 from solocrm.sales.selectors.visibility import deals_visible
@@ -180,3 +181,17 @@ def sales_figures(
         for row in reasons
     ]
     return figures
+
+
+def figures_default_period(user: Any, *, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The year up to today; when no deal closed in it (say, an old import or the demo
+    data), the year up to the last close."""
+    start = today - dt.timedelta(days=365)
+    closed = deals_visible(user).filter(closed_at__isnull=False)
+    if closed.filter(closed_at__date__gte=start).exists():
+        return start, today
+    last = closed.order_by("-closed_at").values_list("closed_at", flat=True).first()
+    if last is None:
+        return start, today
+    end = timezone.localtime(last).date()
+    return end - dt.timedelta(days=365), end

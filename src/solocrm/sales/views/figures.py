@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from solocrm.core.permissions import require_read
 from solocrm.sales.forms import FiguresForm
-from solocrm.sales.selectors.figures import sales_figures
+from solocrm.sales.selectors.figures import figures_default_period, sales_figures
 from solocrm.sales.selectors.visibility import pipelines_visible
 from solocrm.sales.services.currency import currency_clean, default_currency
 
@@ -21,11 +21,15 @@ from solocrm.sales.services.currency import currency_clean, default_currency
 def figures(request: HttpRequest) -> HttpResponse:
     require_read(request.user)
     pipelines = pipelines_visible(request.user)
-    form = FiguresForm(request.GET or None, pipelines=pipelines)
+    default = pipelines.filter(is_default=True).first()
+    form = FiguresForm(request.GET or None, pipelines=pipelines, initial={"pipeline": default})
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    end = data.get("end") or timezone.localdate()
-    start = data.get("start") or end - dt.timedelta(days=365)
-    pipeline = data.get("pipeline") or pipelines.filter(is_default=True).first()
+    default_start, default_end = figures_default_period(request.user, today=timezone.localdate())
+    end = data.get("end") or default_end
+    start = data.get("start") or (
+        end - dt.timedelta(days=365) if data.get("end") else default_start
+    )
+    pipeline = data.get("pipeline") if form.is_bound else default
     try:
         currency = currency_clean(data["currency"]) if data.get("currency") else default_currency()
     except ValidationError:
