@@ -104,7 +104,7 @@ def test_gbk_shop_export_through_the_installed_command(tmp_path):
     refund_only = table.set_index("customer_id").loc["退货客户"]
     assert bool(refund_only["refund_only"]) and refund_only["refund_amount"] == 1234.5
     assert table["customer_id"].str.startswith("顾客").sum() == 120
-    assert "1 customers have only refunds" in completed.stdout
+    assert "customers with only refunds: 1." in completed.stdout
 
 
 def test_bad_input_exits_non_zero_with_the_message(tmp_path):

@@ -227,3 +227,12 @@ def test_csv_fields_are_quoted_rounded_and_empty_when_missing(tmp_path):
         '张三,"says ""hi""",2,false,2024-01-03,1',
         "c,,,true,,",
     ]
+
+
+def test_churn_in_blocks_of_customers_equals_churn_in_one_block():
+    log = shop_transactions()
+    whole = analyze_transactions(log, AnalysisSettings(period="week"))
+    blocks = analyze_transactions(log, AnalysisSettings(period="week", churn_block_rows=40))
+    pd.testing.assert_series_equal(
+        blocks.customers["churn_probability"], whole.customers["churn_probability"]
+    )

@@ -152,6 +152,7 @@ def _analyze(
     run.cpu["total"] = round(sum(run.cpu.values()), 3)
     run.summary["timings_seconds"] = run.timings
     run.summary["cpu_seconds"] = run.cpu
+    run.summary["peak_memory_mb"] = run.peak_memory_mb
     return AnalysisReport(customers=customers, summary=run.summary)
 
 

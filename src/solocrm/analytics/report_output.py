@@ -109,7 +109,7 @@ def summary_text(report: AnalysisReport) -> str:
         f"({counts['repeat_customers']:,} bought again), analysed as of {parameters['as_of']} "
         f"in {parameters['period']}s.",
         f"Refunds: {refunds['transactions']:,} lines netted with same-day purchases; "
-        f"{refunds['customers_with_only_refunds']:,} customers have only refunds.",
+        f"customers with only refunds: {refunds['customers_with_only_refunds']:,}.",
     ]
     for name, title in (
         ("bgnbd", "BG/NBD"),
