@@ -43,6 +43,7 @@ def test_cdnow_backtest_matches_the_papers(cdnow_report):
     assert summary["counts"]["repeat_customers"] == 946
     assert summary["counts"]["transactions"] == 6919
     assert summary["counts"]["transactions_analysed"] == 4960  # before 1997-10-01
+    assert summary["counts"]["customers_first_seen_after_as_of"] == 0
 
 
 def test_cdnow_customer_table(cdnow_report):
@@ -236,3 +237,15 @@ def test_churn_in_blocks_of_customers_equals_churn_in_one_block():
     pd.testing.assert_series_equal(
         blocks.customers["churn_probability"], whole.customers["churn_probability"]
     )
+
+
+def test_backtest_counts_customers_who_arrive_in_the_holdout():
+    log = shop_transactions()
+    report = analyze_transactions(log, AnalysisSettings(period="week", holdout_start="2024-04-01"))
+    counts = report.summary["counts"]
+    first_purchase = log.groupby("customer_id")["timestamp"].min()
+    arrived_later = int((first_purchase >= pd.Timestamp("2024-04-01")).sum())
+    assert arrived_later > 0
+    assert counts["customers_first_seen_after_as_of"] == arrived_later
+    assert counts["customers"] == len(report.customers) == 120 - arrived_later
+    assert report.summary["holdout"]["customers"] == 120 - arrived_later

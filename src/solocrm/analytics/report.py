@@ -303,12 +303,15 @@ def _counts(
     codes: np.ndarray, days: np.ndarray, window: Window, summary: pd.DataFrame, refunds: _Refunds
 ) -> dict[str, Any]:
     analysed = days <= window.as_of
+    in_file = int(np.count_nonzero(np.bincount(codes))) if codes.size else 0
+    customers = int(len(summary) + refunds.only_refunds.size)
     return {
         "transactions": int(codes.size),
         "transactions_analysed": int(analysed.sum()),
         "transactions_after_observation_end": int((days > window.observation_end).sum()),
-        "customers_in_file": int(np.unique(codes).size),
-        "customers": int(len(summary) + refunds.only_refunds.size),
+        "customers_in_file": in_file,
+        "customers": customers,
+        "customers_first_seen_after_as_of": in_file - customers,
         "customers_with_purchases": len(summary),
         "repeat_customers": int((summary["frequency"] > 0).sum()),
         "refunds": {

@@ -165,6 +165,7 @@ def fit_bgnbd(summary: pd.DataFrame, run: Run) -> BetaGeoFitter | None:
     except (ValueError, FloatingPointError, np.linalg.LinAlgError) as error:
         run.not_fitted("bgnbd", f"the fit failed: {error}")
         return None
+    converged = not notes
     extreme = [name for name, value in model.params_.items() if not 1e-6 < value < 1e6]
     if extreme:
         notes.append(
@@ -179,7 +180,7 @@ def fit_bgnbd(summary: pd.DataFrame, run: Run) -> BetaGeoFitter | None:
         "standard_errors": model.standard_errors_,
         "period": run.settings.period,
         "customers": int(model.n_customers_),
-        "converged": not notes,
+        "converged": converged,
         "warnings": notes,
     }
     return model
@@ -244,10 +245,11 @@ def lifetime_values(
     table["clv"] = nan
     if transaction_model is not None:
         horizon = horizon_periods(settings)
-        table["expected_purchases"] = transaction_model.conditional_expected_purchases(
-            horizon, x, t_x, age
-        )
-        table["p_alive"] = transaction_model.probability_alive(x, t_x, age)
+        with np.errstate(all="ignore"):  # non-finite results are detected and reported
+            table["expected_purchases"] = transaction_model.conditional_expected_purchases(
+                horizon, x, t_x, age
+            )
+            table["p_alive"] = transaction_model.probability_alive(x, t_x, age)
         broken = int((~np.isfinite(table["expected_purchases"])).sum())
         if broken:
             run.summary["bgnbd"]["warnings"].append(
@@ -261,19 +263,20 @@ def lifetime_values(
         missing = "BG/NBD" if transaction_model is None else "Gamma-Gamma"
         run.not_fitted("clv", f"needs the {missing} model, which could not be fitted")
         return table
-    table["clv"] = customer_lifetime_value(
-        transaction_model,
-        spend_model,
-        x,
-        t_x,
-        age,
-        money,
-        horizon_steps=settings.horizon_months,
-        periods_per_step=MONTH_DAYS / PERIOD_DAYS[settings.period],
-        discount_rate=settings.discount_rate,
-        margin=settings.margin,
-    )
-    table["clv"] = table["clv"].where(np.isfinite(table["clv"]))
+    with np.errstate(all="ignore"):
+        clv_values = customer_lifetime_value(
+            transaction_model,
+            spend_model,
+            x,
+            t_x,
+            age,
+            money,
+            horizon_steps=settings.horizon_months,
+            periods_per_step=MONTH_DAYS / PERIOD_DAYS[settings.period],
+            discount_rate=settings.discount_rate,
+            margin=settings.margin,
+        )
+    table["clv"] = np.where(np.isfinite(clv_values), clv_values, np.nan)
     clv = table["clv"].dropna()
     total = float(clv.sum())
     top = float(clv.nlargest(max(len(clv) // 10, 1)).sum())
@@ -447,10 +450,11 @@ def holdout_block(
         "churn_auc": None,
     }
     if transaction_model is not None:
-        predicted = transaction_model.conditional_expected_purchases(
-            summary["duration_holdout"], summary["frequency"], summary["recency"], summary["T"]
-        )
-        block["predicted_repeat_transactions"] = float(np.sum(predicted))
+        with np.errstate(all="ignore"):
+            predicted = transaction_model.conditional_expected_purchases(
+                summary["duration_holdout"], summary["frequency"], summary["recency"], summary["T"]
+            )
+        block["predicted_repeat_transactions"] = finite(np.sum(predicted))
     if churn_model is not None:
         report = churn_model.evaluate(log, iso(window.as_of), horizon=length)
         block["churn_auc"] = finite(report.loc["model", "roc_auc"])
