@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,13 @@ def write_report(report: AnalysisReport, out_dir: str | Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     customers_path = folder / "customers.csv"
     summary_path = folder / "summary.json"
+    start, start_cpu = time.perf_counter(), time.process_time()
     write_csv(report.customers, customers_path)
+    for key, seconds in (
+        ("timings_seconds", time.perf_counter() - start),
+        ("cpu_seconds", time.process_time() - start_cpu),
+    ):
+        report.summary.setdefault(key, {})["write_customers_csv"] = round(seconds, 3)
     text = json.dumps(_json_ready(report.summary), indent=2, ensure_ascii=False, allow_nan=False)
     summary_path.write_text(text + "\n", encoding="utf-8")
     return [customers_path, summary_path]

@@ -7,6 +7,7 @@ Reads the file (:mod:`solocrm.analytics.io`), runs every analysis the data suppo
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +94,7 @@ class Command(BaseCommand):
             random_state=options["seed"],
         )
         names = options["columns"].split(",") if options["columns"] else None
+        start, start_cpu = time.perf_counter(), time.process_time()
         try:
             data = read_transactions(
                 options["file"],
@@ -105,6 +107,7 @@ class Command(BaseCommand):
                 date_format=options["date_format"],
                 encoding=options["encoding"],
             )
+            read_wall, read_cpu = time.perf_counter() - start, time.process_time() - start_cpu
             source = {
                 "file": data.path,
                 "encoding": data.encoding,
@@ -120,6 +123,8 @@ class Command(BaseCommand):
             )
         except (TransactionFileError, AnalysisError) as error:
             raise CommandError(str(error)) from None
+        report.summary["timings_seconds"]["read_file"] = round(read_wall, 3)
+        report.summary["cpu_seconds"]["read_file"] = round(read_cpu, 3)
         paths = write_report(report, Path(options["out"]))
         self.stdout.write(summary_text(report))
         self.stdout.write("Wrote " + " and ".join(str(path) for path in paths))
