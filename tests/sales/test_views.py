@@ -170,3 +170,29 @@ def test_figures_page(owner_client, owner, make_deal, stages):
     assert "timing" in html
     assert "Conversion between stages" in html
     assert "100.00" in html  # weighted: 1000 × 10 %
+
+
+def test_plain_post_from_a_card_goes_back_to_its_board(owner_client, make_deal, pipeline, stages):
+    deal = make_deal()
+    response = owner_client.post(
+        f"/sales/deals/{deal.pk}/move/", {"stage": stages["Lost"].pk, "version": 1}
+    )
+    assert (response.status_code, response["Location"]) == (303, f"/sales/pipelines/{pipeline.pk}/")
+    assert (
+        owner_client.post(
+            f"/sales/deals/{deal.pk}/move/",
+            {"stage": stages["Won"].pk, "version": 2, "next": "https://evil.example/"},
+        )["Location"]
+        == f"/sales/pipelines/{pipeline.pk}/"
+    )
+
+
+def test_board_shows_twenty_cards_per_stage_and_counts_the_rest(owner_client, owner, pipeline):
+    from solocrm.sales.selectors.deals import deal_board
+
+    for n in range(23):
+        services.deal_create(by=owner, title=f"Deal {n:02d}", pipeline=pipeline)
+    lead = deal_board(owner, pipeline)[0]
+    assert (lead.count, len(lead.deals), lead.hidden) == (23, 20, 3)
+    html = owner_client.get("/sales/").content.decode()
+    assert "3 more deals" in html

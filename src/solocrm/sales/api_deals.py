@@ -146,7 +146,7 @@ def deal_delete(request: HttpRequest, deal_id: int, version: int | None = None) 
 @router.get(
     "/pipelines/{pipeline_id}/board",
     response=with_errors({200: list[BoardColumnOut]}, 404),
-    summary="A pipeline's board: per stage, the count, sums and first 50 cards",
+    summary="A pipeline's board: per stage, the count, sums and first 20 cards",
     description="Counts and sums (per currency) over every deal in each stage; cards: open "
     "stages soonest expected close first, won and lost stages most recently closed first.",
 )

@@ -5,6 +5,7 @@ phones are parsed by the customers' import (``values``)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from typing import Any
 
@@ -42,6 +43,7 @@ CHOICES: dict[str, type[models.TextChoices]] = {
 }
 
 
+@functools.cache
 def choice_names(kind: str) -> dict[str, str]:
     """Every name a cell may use for the choice: values, labels in both languages, extras."""
     choices = CHOICES[kind]
@@ -78,25 +80,31 @@ def datetime_parse(value: Any, *, date_order: str) -> dt.datetime:
     return parsed
 
 
-def cell_parse(kind: str, raw: Any, *, date_order: str, what: str) -> Any:
-    """The value of one non-empty cell, or ValueError saying what is wrong with it."""
+def cell_parse(kind: str, raw: Any, *, date_order: str, what: str, text: str | None = None) -> Any:
+    """The value of one non-empty cell, or ValueError saying what is wrong with it.
+    ``text`` is the cell as text when the caller has it already."""
+    text = cell_text(raw) if text is None else text
     if kind == "money":
-        number = decimal_parse(raw, what=what)
+        number = decimal_parse(raw if not isinstance(raw, str) else text, what=what)
         if number < 0:
             raise ValueError(_("%s cannot be negative.") % what)
         return number
     if kind == "quantity":
-        number = decimal_parse(raw, what=what, places=3)
+        number = decimal_parse(raw if not isinstance(raw, str) else text, what=what, places=3)
         if number <= 0:
             raise ValueError(_("The quantity must be more than zero."))
         return number
     if kind == "currency":
         try:
-            return currency_clean(raw)
+            return currency_clean(text)
         except ValidationError as exc:
             raise ValueError(exc.message_dict["currency"][0]) from None
     if kind == "datetime":
-        return datetime_parse(raw, date_order=date_order)
+        return datetime_parse(raw if not isinstance(raw, str) else text, date_order=date_order)
     if kind in CHOICES:
-        return choice_parse(raw, choices=choice_names(kind), what=what)
-    return cell_text(raw)
+        names = choice_names(kind)
+        folded = text.casefold()
+        if folded in names:
+            return names[folded]
+        return choice_parse(text, choices=names, what=what)
+    return text

@@ -9,6 +9,7 @@ email and phone point at two different customers is rejected: merge them first.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -17,12 +18,23 @@ from solocrm.customers.importing.writers import RowConflict
 from solocrm.customers.models import Customer, CustomerEmail, CustomerPhone
 
 
+@dataclass(frozen=True, slots=True)
+class CustomerRef:
+    """What matching and permission checks need of a customer (no model instance)."""
+
+    pk: int
+    name: str
+    external_id: str | None
+    owner_id: int | None
+    deleted_at: Any
+
+
 class CustomerLookup:
     def __init__(self) -> None:
-        self.by_external_id: dict[str, Customer] = {}
+        self.by_external_id: dict[str, Any] = {}
         self.by_email: dict[str, set[int]] = {}
         self.by_phone: dict[str, set[int]] = {}
-        self.customers: dict[int, Customer] = {}
+        self.customers: dict[int, Any] = {}
 
     @classmethod
     def load(cls, values: Iterable[dict[str, Any]]) -> CustomerLookup:
@@ -33,28 +45,35 @@ class CustomerLookup:
                 external_ids.add(value["customer_external_id"])
             emails.update(value.get("customer_email", []))
             phones.update(value.get("customer_phone_e164", []))
-        alive = {"customer__deleted_at__isnull": True}
         ids: set[int] = set()
-        for email, customer_id in CustomerEmail.objects.filter(
-            email__in=emails, **alive
-        ).values_list("email", "customer_id"):
+        # No join here: on a big table SQLite's planner may walk the customers instead of
+        # the email index. Trashed customers are left out in ``match``.
+        for email, customer_id in CustomerEmail.objects.filter(email__in=emails).values_list(
+            "email", "customer_id"
+        ):
             lookup.by_email.setdefault(email, set()).add(customer_id)
             ids.add(customer_id)
-        for e164, customer_id in CustomerPhone.objects.filter(e164__in=phones, **alive).values_list(
+        for e164, customer_id in CustomerPhone.objects.filter(e164__in=phones).values_list(
             "e164", "customer_id"
         ):
             lookup.by_phone.setdefault(e164, set()).add(customer_id)
             ids.add(customer_id)
-        found = Customer.objects.filter(pk__in=ids) | Customer.objects.filter(
-            external_id__in=external_ids
-        )
+        fields = ("pk", "name", "external_id", "owner_id", "deleted_at")
+        found = [
+            CustomerRef(*row)
+            for query in (
+                Customer.objects.filter(pk__in=ids),
+                Customer.objects.filter(external_id__in=external_ids),
+            )
+            for row in query.values_list(*fields)
+        ]
         for customer in found:
             lookup.customers[customer.pk] = customer
             if customer.external_id:
                 lookup.by_external_id[customer.external_id] = customer
         return lookup
 
-    def add(self, customer: Customer, values: dict[str, Any]) -> None:
+    def add(self, customer: Any, values: dict[str, Any]) -> None:
         """A customer created during the import, found by the orders that follow."""
         self.customers[customer.pk] = customer
         if customer.external_id:
@@ -64,7 +83,8 @@ class CustomerLookup:
         for e164 in values.get("customer_phone_e164", []):
             self.by_phone.setdefault(e164, set()).add(customer.pk)
 
-    def match(self, values: dict[str, Any]) -> tuple[Customer | None, str]:
+    def match(self, values: dict[str, Any]) -> tuple[Any, str]:
+        """The customer (a ``CustomerRef`` or a new ``Customer``) and how it was found."""
         external_id = values.get("customer_external_id")
         if external_id and external_id in self.by_external_id:
             found = self.by_external_id[external_id]
@@ -82,7 +102,11 @@ class CustomerLookup:
         for e164 in values.get("customer_phone_e164", []):
             for customer_id in self.by_phone.get(e164, ()):
                 reasons.setdefault(customer_id, "phone")
-        candidates = [self.customers[pk] for pk in sorted(reasons) if pk in self.customers]
+        candidates = [
+            self.customers[pk]
+            for pk in sorted(reasons)
+            if pk in self.customers and self.customers[pk].deleted_at is None
+        ]
         if external_id:  # another external ID means another person who shares a contact
             candidates = [c for c in candidates if not c.external_id]
         if len(candidates) > 1:

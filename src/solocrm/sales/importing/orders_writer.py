@@ -127,7 +127,7 @@ class OrderWriter:
                            % {"sum": money(total), "given": money(given)}]}
             )  # fmt: skip
 
-    def _draft(self, plan: OrderPlan, customer: Customer | None) -> OrderDraft:
+    def _draft(self, plan: OrderPlan, customer: Any) -> OrderDraft:
         values = plan.values
         if "ordered_at" not in values:
             raise ValidationError({"ordered_at": [_("A new order needs its order time.")]})
@@ -164,10 +164,10 @@ class OrderWriter:
         lookup.add(customer, values)
         return customer
 
-    def _update(self, order: Order, plan: OrderPlan, customer: Customer | None) -> UnitOutcome:
+    def _update(self, order: Order, plan: OrderPlan, customer: Any) -> UnitOutcome:
         data = {key: plan.values[key] for key in ORDER_DATA if key in plan.values}
-        if customer is not None:
-            data["customer"] = customer
+        if customer is not None and customer.pk != order.customer_id:
+            data["customer"] = Customer.objects.get(pk=customer.pk)
         updated = order_update(order=order, by=self.by, data=data, lines=self._lines(plan))
         if updated.version == order.version:
             return UnitOutcome("skipped", order.pk, _("unchanged"))

@@ -7,6 +7,7 @@ customer page refuses is refused here too, under the column it came from.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -85,40 +86,68 @@ def _contacts(prepared: PreparedRow, kind: str, header: str, raw: Any, region: s
         prepared.reject(header, raw, error)
 
 
+@dataclass(frozen=True)
+class Column:
+    """One mapped column, with what parsing it needs worked out once per file."""
+
+    key: str
+    index: int
+    kind: str
+    header: str
+    label: str
+
+
+def columns_of(column_map: ColumnMap) -> list[Column]:
+    return [
+        Column(key, index, column_map.fields[key].kind, column_map.headers[index],
+               str(column_map.fields[key].label))
+        for key, indexes in column_map.columns.items()
+        for index in indexes
+    ]  # fmt: skip
+
+
 def row_prepare(
-    row: Row, *, column_map: ColumnMap, date_order: str, phone_region: str
+    row: Row,
+    *,
+    column_map: ColumnMap,
+    date_order: str,
+    phone_region: str,
+    columns: Sequence[Column] | None = None,
 ) -> PreparedRow:
     prepared = PreparedRow(line=row.line)
     width = len(column_map.headers)
-    extra = [c for c in row.cells[width:] if cell_text(c)]
-    if extra:
+    cells = row.cells
+    if len(cells) > width and any(cell_text(c) for c in cells[width:]):
+        extra = next(c for c in cells[width:] if cell_text(c))
         prepared.reject(
             f"Column {width + 1}",
-            extra[0],
+            extra,
             _(
                 "This row has %(cells)d cells but the header has %(columns)d columns; "
                 "is a value with the delimiter in it missing its quotes?"
             )
-            % {"cells": len(row.cells), "columns": width},
+            % {"cells": len(cells), "columns": width},
         )
-    for key, indexes in column_map.columns.items():
-        field = column_map.fields[key]
-        for index in indexes:
-            raw = row.cells[index] if index < len(row.cells) else None
-            if not cell_text(raw):
-                continue
-            header = column_map.headers[index]
-            prepared.cells[key] = cell_text(raw)
-            try:
-                if field.kind in ("emails", "phones"):
-                    _contacts(prepared, field.kind, header, raw, phone_region)
-                elif field.kind == "yes_no":
-                    prepared.values[key] = yes_no_parse(raw)
-                else:
-                    what = str(field.label)
-                    prepared.values[key] = cell_parse(
-                        field.kind, raw, date_order=date_order, what=what
-                    )
-            except ValueError as exc:
-                prepared.reject(header, raw, str(exc))
+    for column in columns if columns is not None else columns_of(column_map):
+        raw = cells[column.index] if column.index < len(cells) else None
+        if type(raw) is str and not raw.lstrip().startswith("'"):
+            text = raw.strip()  # the common CSV case, without cell_text's general work
+        else:
+            text = cell_text(raw)
+        if not text:
+            continue
+        prepared.cells[column.key] = text
+        try:
+            if column.kind == "text":
+                prepared.values[column.key] = text
+            elif column.kind in ("emails", "phones"):
+                _contacts(prepared, column.kind, column.header, raw, phone_region)
+            elif column.kind == "yes_no":
+                prepared.values[column.key] = yes_no_parse(raw)
+            else:
+                prepared.values[column.key] = cell_parse(
+                    column.kind, raw, date_order=date_order, what=column.label, text=text
+                )
+        except ValueError as exc:
+            prepared.reject(column.header, raw, str(exc))
     return prepared

@@ -23,7 +23,7 @@ from solocrm.customers.phones import default_phone_region
 from solocrm.sales.importing.engine import units_import
 from solocrm.sales.importing.orders import order_units
 from solocrm.sales.importing.orders_writer import OrderWriter
-from solocrm.sales.importing.prepare import row_prepare, sales_mapping
+from solocrm.sales.importing.prepare import columns_of, row_prepare, sales_mapping
 from solocrm.sales.importing.products import ProductWriter, product_units
 
 OBJECT_TYPES = {"products": "sales.product", "orders": "sales.order"}
@@ -85,10 +85,12 @@ def sales_import_file(
             _audit(summary)
         return summary
     region = default_phone_region()
+    columns = columns_of(column_map)
     rows = [
-        row_prepare(row, column_map=column_map, date_order=options.date_order, phone_region=region)
+        row_prepare(row, column_map=column_map, date_order=options.date_order,
+                    phone_region=region, columns=columns)
         for row in table.rows
-    ]
+    ]  # fmt: skip
     if kind == "products":
         units = product_units(rows)
         writer: Any = ProductWriter(by=by, column_map=column_map)

@@ -68,8 +68,15 @@ class Deal(TrackedModel):
         ordering = ["-created_at", "-id"]
         verbose_name = _("deal")
         indexes = [
-            models.Index(fields=["pipeline", "stage"]),
+            # The board's per-stage counts and sums read this index alone (it covers them).
+            models.Index(
+                fields=["pipeline", "stage", "currency", "amount"], name="sales_deal_board_sums"
+            ),
             models.Index(fields=["owner", "closed_at"]),
+            # The board's cards of a stage: read in order from this index, rows fetched last.
+            models.Index(
+                fields=["stage", "closed_at", "expected_close_date"], name="sales_deal_stage_cards"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

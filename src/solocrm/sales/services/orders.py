@@ -61,10 +61,40 @@ def _line_input(raw: LineInput | Mapping[str, Any]) -> LineInput:
     return LineInput(**raw)
 
 
-def _lines_build(
+@dataclass(frozen=True, slots=True)
+class BuiltLine:
+    """A checked line with its amounts, before it becomes a row."""
+
+    position: int
+    product: Product | None
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    discount: Decimal
+    line_total: Decimal
+
+    @property
+    def product_id(self) -> int | None:
+        return self.product.pk if self.product is not None else None
+
+
+def _price_of(line: LineInput, currency: str, key: str, errors: dict) -> Decimal | None:
+    if line.unit_price is not None or line.product is None:
+        return line.unit_price
+    if line.product.currency != currency:
+        errors[f"{key}.unit_price"] = [
+            _("%(product)s is priced in %(theirs)s, the order in %(ours)s; give a price.")
+            % {"product": line.product.sku, "theirs": line.product.currency, "ours": currency}
+        ]
+        return None
+    return line.product.unit_price
+
+
+def lines_compute(
     raw_lines: Sequence[LineInput | Mapping[str, Any]], *, currency: str
-) -> tuple[list[OrderLine], list[LineAmounts], dict[str, list[str]]]:
-    lines: list[OrderLine] = []
+) -> tuple[list[BuiltLine], list[LineAmounts], dict[str, list[str]]]:
+    """Each line checked, priced and summed with ``totals``; the errors by ``lines.N``."""
+    lines: list[BuiltLine] = []
     amounts: list[LineAmounts] = []
     errors: dict[str, list[str]] = {}
     if not raw_lines:
@@ -73,24 +103,12 @@ def _lines_build(
         line = _line_input(raw)
         key = f"lines.{index}"
         description = " ".join((line.description or "").split())
-        unit_price = line.unit_price
         if line.product is not None:
             description = description or line.product.name
-            if unit_price is None:
-                if line.product.currency != currency:
-                    errors[f"{key}.unit_price"] = [
-                        _(
-                            "%(product)s is priced in %(theirs)s, the order in %(ours)s; "
-                            "give a price."
-                        )
-                        % {
-                            "product": line.product.sku,
-                            "theirs": line.product.currency,
-                            "ours": currency,
-                        }
-                    ]
-                    continue
-                unit_price = line.product.unit_price
+        known = len(errors)
+        unit_price = _price_of(line, currency, key, errors)
+        if len(errors) > known:  # a product priced in another currency
+            continue
         if not description:
             errors[f"{key}.description"] = [_("Name a product or describe the line.")]
         if unit_price is None:
@@ -107,7 +125,7 @@ def _lines_build(
             continue
         amounts.append(amount)
         lines.append(
-            OrderLine(
+            BuiltLine(
                 position=index + 1,
                 product=line.product,
                 description=description[:300],
@@ -117,6 +135,25 @@ def _lines_build(
                 line_total=amount.total,
             )
         )
+    return lines, amounts, errors
+
+
+def _lines_build(
+    raw_lines: Sequence[LineInput | Mapping[str, Any]], *, currency: str
+) -> tuple[list[OrderLine], list[LineAmounts], dict[str, list[str]]]:
+    built, amounts, errors = lines_compute(raw_lines, currency=currency)
+    lines = [
+        OrderLine(
+            position=line.position,
+            product=line.product,
+            description=line.description,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            discount=line.discount,
+            line_total=line.line_total,
+        )
+        for line in built
+    ]
     return lines, amounts, errors
 
 
@@ -155,7 +192,7 @@ def _check_links(order: Order, by: Any) -> dict[str, list[str]]:
     return errors
 
 
-def _lines_snapshot(lines: Sequence[OrderLine]) -> list[list[Any]]:
+def _lines_snapshot(lines: Sequence[OrderLine | BuiltLine]) -> list[list[Any]]:
     return [
         [line.product_id, line.description, str(line.quantity), str(line.unit_price),
          str(line.discount), str(line.line_total)]

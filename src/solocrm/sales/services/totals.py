@@ -17,6 +17,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 CENT = Decimal("0.01")
+SYMBOLS = ("¥", "￥", "$", "€", "£", "CNY", "RMB", "USD", "EUR", "元")
 ZERO = Decimal("0")
 
 
@@ -24,29 +25,40 @@ def money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def decimal_parse(value: Any, *, what: str, places: int = 2) -> Decimal:
-    """``value`` as a finite Decimal with at most ``places`` decimals, or ValueError."""
+def _number(value: Any, what: str) -> Decimal:
     if isinstance(value, Decimal):
-        number = value
-    elif isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, bool) or value is None:
         raise ValueError(_("%s must be a number.") % what)
-    else:
-        text = str(value).strip().replace(",", "").replace("，", "")
-        for symbol in ("¥", "￥", "$", "€", "£", "CNY", "RMB", "USD", "EUR", "元"):
-            text = text.replace(symbol, "")
-        try:
-            number = Decimal(text.strip())
-        except InvalidOperation:
-            raise ValueError(
-                _("“%(value)s” is not a number (%(what)s).") % {"value": value, "what": what}
-            ) from None
+    text = str(value).strip()
+    try:
+        return Decimal(text)  # the usual case: a plain number
+    except InvalidOperation:
+        pass
+    text = text.replace(",", "").replace("，", "")
+    for symbol in SYMBOLS:
+        text = text.replace(symbol, "")
+    try:
+        return Decimal(text.strip())
+    except InvalidOperation:
+        raise ValueError(
+            _("“%(value)s” is not a number (%(what)s).") % {"value": value, "what": what}
+        ) from None
+
+
+def decimal_parse(value: Any, *, what: str, places: int = 2) -> Decimal:
+    """``value`` as a finite Decimal with at most ``places`` decimals, or ValueError.
+    Thousands separators and currency signs (¥ $ € £ 元 CNY …) are ignored."""
+    number = _number(value, what)
     if not number.is_finite():
         raise ValueError(_("%s must be a number.") % what)
-    exponent = number.normalize().as_tuple().exponent
+    exponent = number.as_tuple().exponent
     if isinstance(exponent, int) and -exponent > places:
-        raise ValueError(
-            _("%(what)s has more than %(places)d decimals.") % {"what": what, "places": places}
-        )
+        exponent = number.normalize().as_tuple().exponent  # "1.500" has one decimal
+        if isinstance(exponent, int) and -exponent > places:
+            raise ValueError(
+                _("%(what)s has more than %(places)d decimals.") % {"what": what, "places": places}
+            )
     return number
 
 

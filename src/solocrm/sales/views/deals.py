@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -60,10 +61,11 @@ def board(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 def _next_url(request: HttpRequest, deal: Deal) -> str:
+    """Where a plain (no-JavaScript) move goes back to: ``next``, else the deal's board."""
     wanted = request.POST.get("next", "")
     if wanted and url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}):
         return wanted
-    return f"/sales/deals/{deal.pk}/"
+    return reverse("sales:pipeline_board", args=[deal.pipeline_id])
 
 
 @login_required
