@@ -196,3 +196,11 @@ def test_board_shows_twenty_cards_per_stage_and_counts_the_rest(owner_client, ow
     assert (lead.count, len(lead.deals), lead.hidden) == (23, 20, 3)
     html = owner_client.get("/sales/").content.decode()
     assert "3 more deals" in html
+
+
+def test_board_and_figures_render_in_chinese(owner_client, make_deal, stages):
+    make_deal()
+    html = owner_client.get("/sales/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "添加商机" in html and "移动" in html
+    figures = owner_client.get("/sales/figures/", HTTP_ACCEPT_LANGUAGE="zh-hans").content
+    assert "赢单率" in figures.decode()
