@@ -127,15 +127,19 @@ def start_worker(env) -> subprocess.Popen:
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        text=True,
         start_new_session=True,
     )
 
 
-def wait_for(condition, timeout: float, what: str) -> None:
+def wait_for(condition, timeout: float, what, worker: subprocess.Popen) -> None:
+    """Wait until ``condition()``; on timeout say ``what()`` and what the worker logged."""
     deadline = time.monotonic() + timeout
     while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
+        if time.monotonic() > deadline or worker.poll() is not None:
+            worker.kill()
+            _out, err = worker.communicate(timeout=10)
+            raise AssertionError(f"timed out waiting for {what()}; worker said:\n{err[-3000:]}")
         time.sleep(0.05)
 
 
@@ -157,7 +161,7 @@ def test_each_reminder_reaches_smtp_exactly_once_across_a_worker_kill(tmp_path, 
 
     first = start_worker(env)
     try:
-        assert recorder.holding.wait(60), "the first worker never reached the fourth message"
+        wait_for(recorder.holding.is_set, 60, lambda: "the fourth message", first)
         assert len(recorder.messages) == 3
         os.kill(first.pid, signal.SIGKILL)  # mid-conversation, its claim committed
         first.wait(10)
@@ -169,7 +173,12 @@ def test_each_reminder_reaches_smtp_exactly_once_across_a_worker_kill(tmp_path, 
 
     second = start_worker(env)
     try:
-        wait_for(lambda: len(recorder.messages) >= DUE_NOW + DUE_LATER, 60, "every reminder")
+        wait_for(
+            lambda: len(recorder.messages) >= DUE_NOW + DUE_LATER,
+            60,
+            lambda: f"every reminder (received {[m['Subject'] for m in recorder.messages]})",
+            second,
+        )
         time.sleep(LEASE_SECONDS + 2)  # every recheck sweep has run: nothing more may come
     finally:
         second.send_signal(signal.SIGTERM)

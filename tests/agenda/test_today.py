@@ -192,3 +192,26 @@ def test_closed_deals_are_not_listed(owner, make_deal, day):
         deal=deal, by=owner, stage=Stage.objects.get(is_won=True), expected_version=deal.version
     )
     assert today_items(owner, now=noon) == []
+
+
+def test_a_source_that_cannot_place_an_item_is_not_read(owner, make_task, day, monkeypatch):
+    from solocrm.agenda import today_sources
+
+    today, noon = day
+    for n in range(3):  # urgent and ten days late: 50 + 30 + 30 = 110 > any contact (85)
+        make_task(f"Urgent {n}", due_at=local(today, -10 - n, 9), priority=3)
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("read a source that cannot reach the list")
+
+    monkeypatch.setattr(today_sources, "contact_candidates", must_not_run)
+    monkeypatch.setattr(today_sources, "birthday_candidates", must_not_run)
+    monkeypatch.setattr(today_sources, "deal_candidates", must_not_run)
+    items = today_items(owner, now=noon, limit=2)
+    assert [(i.title, i.score) for i in items] == [("Urgent 2", 110.0), ("Urgent 1", 110.0)]
+
+
+def test_with_room_on_the_list_every_source_is_read(owner, scenario, day):
+    _today, noon = day
+    full = [i.key for i in today_items(owner, now=noon, limit=50)]
+    assert [i.key for i in today_items(owner, now=noon, limit=6)] == full[:6]

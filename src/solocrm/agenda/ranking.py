@@ -33,6 +33,22 @@ DEAL_STALE_PER_DAY, DEAL_STALE_CAP_DAYS = 0.5, 30
 BIRTHDAY_BASE = 38
 W_VALUE, W_RISK = 20, 20
 NEUTRAL = 0.5
+MAX_INSIGHT = (W_VALUE + W_RISK) * (1 - NEUTRAL)
+# The best score each kind can reach (all caps met, insight at its most): a kind whose
+# best is below what the list already holds need not be read.
+MAX_SCORE = {
+    "task": TASK_OVERDUE_BASE
+    + TASK_OVERDUE_PER_DAY * TASK_OVERDUE_CAP_DAYS
+    + max(PRIORITY_POINTS.values())
+    + MAX_INSIGHT,
+    "deal": max(
+        DEAL_CLOSE_PASSED_BASE + DEAL_CLOSE_PER_DAY * DEAL_CLOSE_CAP_DAYS,
+        DEAL_STALE_BASE + DEAL_STALE_PER_DAY * DEAL_STALE_CAP_DAYS,
+    )
+    + MAX_INSIGHT,
+    "contact": CONTACT_DUE_BASE + CONTACT_PER_DAY * CONTACT_CAP_DAYS + MAX_INSIGHT,
+    "birthday": BIRTHDAY_BASE + MAX_INSIGHT,
+}
 
 
 def _late(days: int, per_day: float, cap: int) -> float:

@@ -10,8 +10,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from solocrm.agenda import selectors, services
@@ -22,18 +25,44 @@ from solocrm.agenda.views._helpers import in_user_time_zone, int_or_none, see_ot
 from solocrm.core.exceptions import StaleVersionError
 from solocrm.core.permissions import require_write
 from solocrm.customers import services as customer_services
+from solocrm.customers.models import Interaction
 from solocrm.customers.selectors import customers_visible
+
+KIND_LABELS = {
+    "task": gettext_lazy("Task"),
+    "contact": gettext_lazy("Keep in touch"),
+    "deal": gettext_lazy("Deal"),
+    "birthday": gettext_lazy("Birthday"),
+}
+
+
+def _kind_options() -> str:
+    """The interaction kinds as ``<option>``s, rendered once for every item's form."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (value, " selected" if value == "call" else "", label)
+            for value, label in Interaction.Kind.choices
+        ),
+    )
 
 
 @login_required
 @in_user_time_zone
 def today_page(request: HttpRequest) -> HttpResponse:
     require_write(request.user)
+    items = today_items(request.user)
+    for item in items:  # what the template shows, worked out once per item
+        item.kind_label = KIND_LABELS[item.kind]
+        item.subtitle = item.customer_name if item.kind in ("task", "deal") else ""
     context = {
-        "items": today_items(request.user),
+        "items": items,
         "today": local_today(request.user),
-        "zone": user_zone(request.user),
-        "log_form": QuickLogForm(),
+        "kind_options": _kind_options(),
+        "csrf_input": format_html(
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
+        ),
     }
     return render(request, "agenda/today.html", context)
 
