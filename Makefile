@@ -32,8 +32,13 @@ bench: install
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[bench]"
 	for b in bench/bench_*.py; do $(BIN)/python $$b || exit 1; done
 
+# The project catalogue (locale/) holds core, accounts, api, web and the base templates;
+# each domain app keeps its own catalogue in <app>/locale/.
+APPS_WITH_CATALOGUES := customers sales agenda
 messages: install
-	cd src/solocrm && ../../$(BIN)/solocrm makemessages -l zh_Hans --no-obsolete -i "analytics/*" && ../../$(BIN)/solocrm compilemessages -l zh_Hans
+	cd src/solocrm && ../../$(BIN)/solocrm makemessages -l zh_Hans --no-obsolete -i "analytics/*" $(foreach app,$(APPS_WITH_CATALOGUES),-i "$(app)/*")
+	for app in $(APPS_WITH_CATALOGUES); do (cd src/solocrm/$$app && ../../../$(BIN)/solocrm makemessages -l zh_Hans --no-obsolete) || exit 1; done
+	cd src/solocrm && ../../$(BIN)/solocrm compilemessages -l zh_Hans
 
 clean:
 	rm -rf $(VENV) var
