@@ -6,36 +6,103 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0002_search_index'),
+        ("customers", "0002_search_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CustomerMerge',
+            name="CustomerMerge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('field_choices', models.JSONField(blank=True, default=dict, verbose_name='field choices')),
-                ('survivor_before', models.JSONField(default=dict, verbose_name='survivor before')),
-                ('survivor_after', models.JSONField(default=dict, verbose_name='survivor after')),
-                ('merged_before', models.JSONField(default=dict, verbose_name='merged customer before')),
-                ('moved', models.JSONField(default=dict, verbose_name='moved records')),
-                ('survivor_version', models.PositiveIntegerField(verbose_name='survivor version after the merge')),
-                ('merged_version', models.PositiveIntegerField(verbose_name='merged customer version after the merge')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='merged at')),
-                ('undone_at', models.DateTimeField(blank=True, null=True, verbose_name='undone at')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='merged by')),
-                ('merged', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='merges_absorbed', to='customers.customer', verbose_name='merged customer')),
-                ('survivor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='merges_survived', to='customers.customer', verbose_name='surviving customer')),
-                ('undone_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='undone by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "field_choices",
+                    models.JSONField(blank=True, default=dict, verbose_name="field choices"),
+                ),
+                ("survivor_before", models.JSONField(default=dict, verbose_name="survivor before")),
+                ("survivor_after", models.JSONField(default=dict, verbose_name="survivor after")),
+                (
+                    "merged_before",
+                    models.JSONField(default=dict, verbose_name="merged customer before"),
+                ),
+                ("moved", models.JSONField(default=dict, verbose_name="moved records")),
+                (
+                    "survivor_version",
+                    models.PositiveIntegerField(verbose_name="survivor version after the merge"),
+                ),
+                (
+                    "merged_version",
+                    models.PositiveIntegerField(
+                        verbose_name="merged customer version after the merge"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        auto_now_add=True, db_index=True, verbose_name="merged at"
+                    ),
+                ),
+                (
+                    "undone_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="undone at"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="merged by",
+                    ),
+                ),
+                (
+                    "merged",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="merges_absorbed",
+                        to="customers.customer",
+                        verbose_name="merged customer",
+                    ),
+                ),
+                (
+                    "survivor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="merges_survived",
+                        to="customers.customer",
+                        verbose_name="surviving customer",
+                    ),
+                ),
+                (
+                    "undone_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="undone by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'customer merge',
-                'verbose_name_plural': 'customer merges',
-                'ordering': ['-created_at', '-id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('survivor', models.F('merged')), _negated=True), name='customers_merge_two_records')],
+                "verbose_name": "customer merge",
+                "verbose_name_plural": "customer merges",
+                "ordering": ["-created_at", "-id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("survivor", models.F("merged")), _negated=True),
+                        name="customers_merge_two_records",
+                    )
+                ],
             },
         ),
     ]
