@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import DateTimeField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 
 from solocrm.agenda.models import Cadence
 from solocrm.agenda.timezones import day_start, local_date
@@ -54,18 +55,33 @@ def _due(
     name: str,
     created_at: dt.datetime,
     last: dt.datetime | None,
-    cadence: Cadence,
+    interval_days: int,
+    since: dt.datetime,
+    tag_name: str,
+    note: str,
     zone: dt.tzinfo,
 ) -> ContactDue:
-    base = last if last is not None else max(created_at, cadence.created_at)
+    base = last if last is not None else max(created_at, since)
     return ContactDue(
         customer_id=customer_id,
         customer_name=name,
-        interval_days=cadence.interval_days,
-        tag_name=cadence.tag.name if cadence.tag_id else "",
-        note=cadence.note,
+        interval_days=interval_days,
+        tag_name=tag_name,
+        note=note,
         last_contact=last,
-        due_date=local_date(base, zone) + dt.timedelta(days=cadence.interval_days),
+        due_date=local_date(base, zone) + dt.timedelta(days=interval_days),
+    )
+
+
+def _overdue(customers: QuerySet[Customer], cutoff: dt.datetime, since: Any) -> QuerySet:
+    """``customers`` with no interaction since ``cutoff`` (never contacted: created, and
+    under the cadence ``since``, before it), most overdue first. One index look-up of
+    the latest interaction per customer."""
+    condition = Q(last__lt=cutoff) | Q(last__isnull=True, created_at__lt=cutoff, since__lt=cutoff)
+    return (
+        customers.annotate(last=last_contact(), since=since)
+        .filter(condition)
+        .order_by(F("last").asc(nulls_first=True), "pk")
     )
 
 
@@ -77,55 +93,59 @@ def contacts_due(
     limit: int | None = None,
 ) -> list[ContactDue]:
     """Customers among ``customers`` whose next contact is due on or before ``today``,
-    most overdue first; ``limit`` bounds the rows read per cadence."""
+    most overdue first. The database filters and orders; ``limit`` bounds the rows read
+    for each interval of the customers' own cadences and for each tag cadence."""
     found: dict[int, ContactDue] = {}
-    own = (
-        Cadence.objects.filter(active=True, customer__in=customers)
-        .select_related("customer")
-        .annotate(last=_last_of_cadence_customer())
+    own = Cadence.objects.filter(customer=OuterRef("pk"), active=True)
+    intervals = (
+        Cadence.objects.filter(active=True, customer__isnull=False)
+        .order_by()
+        .values_list("interval_days", flat=True)
+        .distinct()
     )
-    for cadence in own:
-        item = _due(
-            customer_id=cadence.customer_id,
-            name=cadence.customer.name,
-            created_at=cadence.customer.created_at,
-            last=cadence.last,
-            cadence=cadence,
-            zone=zone,
-        )
-        if item.due_date <= today:
+    for interval in sorted(intervals):
+        cadence = own.filter(interval_days=interval).order_by("created_at")
+        rows = _overdue(
+            # A join (not EXISTS): the few cadences drive, not every customer.
+            customers.filter(cadences__active=True, cadences__interval_days=interval),
+            _cutoff(today, interval, zone),
+            Subquery(cadence.values("created_at")[:1]),
+        ).annotate(note=Subquery(cadence.values("note")[:1]))
+        rows = rows.values_list("pk", "name", "created_at", "last", "since", "note")
+        for pk, name, created_at, last, since, note in rows[:limit] if limit else rows:
+            item = _due(
+                customer_id=pk,
+                name=name,
+                created_at=created_at,
+                last=last,
+                interval_days=interval,
+                since=since,
+                tag_name="",
+                note=note,
+                zone=zone,
+            )
             _keep_earliest(found, item)
     with_own = Cadence.objects.filter(customer=OuterRef("pk"))
     for cadence in Cadence.objects.filter(active=True, tag__isnull=False).select_related("tag"):
-        cutoff = _cutoff(today, cadence.interval_days, zone)
-        condition = Q(last__lt=cutoff)
-        if cadence.created_at < cutoff:
-            condition |= Q(last__isnull=True, created_at__lt=cutoff)
-        rows = (
-            customers.filter(tags=cadence.tag)
-            .exclude(Exists(with_own))
-            .annotate(last=last_contact())
-            .filter(condition)
-            .order_by(F("last").asc(nulls_first=True), "pk")
-            .values_list("pk", "name", "created_at", "last")
-        )
+        rows = _overdue(
+            customers.filter(tags=cadence.tag).exclude(Exists(with_own)),
+            _cutoff(today, cadence.interval_days, zone),
+            Value(cadence.created_at, output_field=DateTimeField()),
+        ).values_list("pk", "name", "created_at", "last")
         for pk, name, created_at, last in rows[:limit] if limit else rows:
             item = _due(
                 customer_id=pk,
                 name=name,
                 created_at=created_at,
                 last=last,
-                cadence=cadence,
+                interval_days=cadence.interval_days,
+                since=cadence.created_at,
+                tag_name=cadence.tag.name,
+                note=cadence.note,
                 zone=zone,
             )
-            if item.due_date <= today:
-                _keep_earliest(found, item)
+            _keep_earliest(found, item)
     return sorted(found.values(), key=lambda i: (i.due_date, i.customer_name, i.customer_id))
-
-
-def _last_of_cadence_customer() -> Subquery:
-    latest = Interaction.objects.filter(customer=OuterRef("customer_id"), deleted_at__isnull=True)
-    return Subquery(latest.order_by("-occurred_at").values("occurred_at")[:1])
 
 
 def _keep_earliest(found: dict[int, ContactDue], item: ContactDue) -> None:
@@ -158,7 +178,10 @@ def customer_next_contact(customer: Customer, *, zone: dt.tzinfo) -> ContactDue 
             name=customer.name,
             created_at=customer.created_at,
             last=last,
-            cadence=c,
+            interval_days=c.interval_days,
+            since=c.created_at,
+            tag_name=c.tag.name if c.tag_id else "",
+            note=c.note,
             zone=zone,
         )
         for c in cadences
