@@ -45,10 +45,8 @@ def _at(day: dt.date, hour: int, minute: int, zone: dt.tzinfo) -> dt.datetime:
 
 @register("agenda", order=30)
 def load_agenda(ctx: DemoContext) -> None:
-    owner = ctx.owner
-    if owner is None:
-        return
-    owner_id = owner.pk
+    owner = ctx.owner  # may be None: the tasks are then unassigned (every owner sees them)
+    owner_id = getattr(owner, "pk", None)
     customers = list(Customer.objects.alive().order_by("pk").values_list("pk", "company_id"))
     deals = list(
         Deal.objects.filter(closed_at__isnull=True).order_by("pk").values_list("pk", "customer_id")
@@ -80,7 +78,7 @@ def load_agenda(ctx: DemoContext) -> None:
             Task(
                 title=ctx.rng.choice(TITLES),
                 due_at=due_at,
-                remind_at=remind_at if remind_at > now else None,
+                remind_at=remind_at if remind_at > now and owner_id else None,
                 customer_id=customer_id,
                 company_id=company_id if customer_id else None,
                 deal_id=deal_id,
