@@ -2,7 +2,8 @@ import pytest
 
 from solocrm.accounts.services import workspace_settings_update
 from solocrm.customers import services
-from solocrm.customers.phones import phone_normalise
+from solocrm.customers.phones import phone_normalise, phones_remembered
+from solocrm.customers.search_index import _format_national_digits, _national_digits
 
 
 @pytest.mark.parametrize(
@@ -27,6 +28,35 @@ def test_phone_formats_normalise_to_e164(raw, region, e164, national_digits):
     phone = phone_normalise(raw, region=region)
     assert (phone.e164, phone.national_digits) == (e164, national_digits)
     assert phone.raw == " ".join(raw.split())
+
+
+@pytest.mark.parametrize(
+    ("raw", "region"),
+    [
+        ("13800138000", "CN"),
+        ("010-12345678", "CN"),
+        ("(415) 555-2671", "US"),
+        ("+44 20 7946 0958", "CN"),
+        ("+39 06 1234 5678", "CN"),  # Italian numbers keep their leading zero
+        ("+1 415-555-2671 ext. 12", "CN"),  # an extension: not remembered for E.164
+        ("+61 2 9374 4000", "CN"),
+    ],
+)
+def test_remembered_answers_are_the_ones_computed_afresh(raw, region):
+    """Inside ``phones_remembered`` (an import) a number is parsed once; the search
+    index's national digits for its E.164 form are taken from that parse."""
+    with phones_remembered():
+        phone = phone_normalise(raw, region=region)
+        assert phone_normalise(raw, region=region) is phone
+        assert _national_digits(phone.e164) == _format_national_digits(phone.e164)
+    assert phone_normalise(raw, region=region) == phone
+
+
+def test_refusals_are_not_remembered():
+    with phones_remembered():
+        for _attempt in range(2):
+            with pytest.raises(ValueError, match="not a valid phone number"):
+                phone_normalise("12345", region="CN")
 
 
 @pytest.mark.parametrize("raw", ["12345", "abc", "+1 000", "", "1" * 60, "+86 138"])

@@ -18,6 +18,8 @@ SKIPPED_FIELDS = {"updated_at", "version", "search_text", "password", "last_logi
 
 def json_value(value: Any) -> Any:
     """Turn a field value into something JSON keeps exactly (Decimals as strings)."""
+    if value is None or type(value) in (str, int, bool, float):  # most values: as they are
+        return value
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, dt.datetime | dt.date | dt.time):

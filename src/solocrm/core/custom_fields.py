@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -213,6 +214,7 @@ def custom_fields_validate(
     values: dict[str, Any],
     previous: dict[str, Any] | None = None,
     require: bool = True,
+    definitions: Sequence[CustomFieldDefinition] | None = None,
 ) -> dict[str, Any]:
     """Clean ``values`` (laid over the ``previous`` stored values) for ``target``.
 
@@ -220,19 +222,21 @@ def custom_fields_validate(
     Raises ``ValidationError`` keyed by ``custom_fields.<key>`` naming every wrong field.
     Stored values of definitions deleted since are kept untouched; new values for keys
     without a definition are refused. ``require=False`` skips the required check.
+    ``definitions`` are ``target``'s definitions when the caller already loaded them
+    (an import validating thousands of rows); by default they are read here.
     """
     if not isinstance(values, dict):
         raise ValidationError({"custom_fields": _("Custom fields must be an object.")})
-    definitions = {d.key: d for d in definitions_for(target)}
+    known = {d.key: d for d in (definitions_for(target) if definitions is None else definitions)}
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, Any] = {
-        key: value for key, value in (previous or {}).items() if key not in definitions
+        key: value for key, value in (previous or {}).items() if key not in known
     }
     merged = {**(previous or {}), **values}
     for key in values:
-        if key not in definitions:
+        if key not in known:
             errors[f"custom_fields.{key}"] = [_("There is no custom field “%s”.") % key]
-    for key, definition in definitions.items():
+    for key, definition in known.items():
         value = merged.get(key)
         if _is_empty(value):
             if require and definition.required:

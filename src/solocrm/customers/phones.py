@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import phonenumbers
 from django.utils.translation import gettext as _
+
+T = TypeVar("T")
+_REMEMBERED: ContextVar[dict[Hashable, Any] | None] = ContextVar("phones_remembered", default=None)
 
 
 @dataclass(frozen=True)
@@ -22,8 +29,38 @@ def default_phone_region() -> str:
     return (WorkspaceSettings.load().default_phone_region or "CN").upper()
 
 
+@contextmanager
+def phones_remembered() -> Iterator[None]:
+    """Within this block each phone number is parsed once per region.
+
+    An import parses every phone of a file twice (checking the rows, then writing them
+    through the services) and formats it once more for the search text; parsing is a
+    pure function of the text and the region, so the answers are kept until the block
+    ends. Refusals are not kept (their messages follow the active language).
+    """
+    token = _REMEMBERED.set({})
+    try:
+        yield
+    finally:
+        _REMEMBERED.reset(token)
+
+
+def remembered(key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()``, or its earlier answer for ``key`` inside ``phones_remembered``."""
+    memory = _REMEMBERED.get()
+    if memory is None:
+        return compute()
+    if key not in memory:
+        memory[key] = compute()
+    return memory[key]
+
+
 def phone_normalise(raw: str, *, region: str) -> NormalisedPhone:
     """Parse ``raw`` as written in ``region`` (ISO code); raise ``ValueError`` if invalid."""
+    return remembered(("normalise", str(raw), region), lambda: _phone_normalise(raw, region=region))
+
+
+def _phone_normalise(raw: str, *, region: str) -> NormalisedPhone:
     text = " ".join(str(raw).split())
     if not text:
         raise ValueError(_("Enter a phone number."))
@@ -42,11 +79,14 @@ def phone_normalise(raw: str, *, region: str) -> NormalisedPhone:
             % {"raw": text, "region": region.upper()}
         )
     national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-    return NormalisedPhone(
+    phone = NormalisedPhone(
         raw=text,
         e164=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
         national_digits=re.sub(r"\D", "", national),
     )
+    if not number.extension:  # then the E.164 form formats to the same national digits
+        remembered(("national", phone.e164), lambda: phone.national_digits)
+    return phone
 
 
 def phone_digits(text: str) -> str:

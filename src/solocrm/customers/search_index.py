@@ -133,6 +133,12 @@ def search_text_for(
 def _national_digits(e164: str) -> str:
     if not e164:
         return ""
+    from solocrm.customers.phones import remembered
+
+    return remembered(("national", e164), lambda: _format_national_digits(e164))
+
+
+def _format_national_digits(e164: str) -> str:
     import phonenumbers
 
     try:

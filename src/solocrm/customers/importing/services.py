@@ -15,6 +15,7 @@ from typing import Any
 from solocrm.core.audit import audit_record
 from solocrm.core.custom_fields import CustomFieldDefinition, definitions_for
 from solocrm.core.permissions import require_write
+from solocrm.customers.importing.customer_batch import CustomerBatchWriter
 from solocrm.customers.importing.engine import ImportResult, Progress, rows_import
 from solocrm.customers.importing.errors import FileRefused, RowProblem
 from solocrm.customers.importing.fields import FIELDS_BY_KIND, ImportField
@@ -24,11 +25,12 @@ from solocrm.customers.importing.mapping import ColumnMap, mapping_resolve
 from solocrm.customers.importing.prepare import PrepareContext
 from solocrm.customers.importing.reading import table_read
 from solocrm.customers.importing.table import Table
-from solocrm.customers.importing.writers import WRITERS
+from solocrm.customers.importing.writers import CompanyWriter
 from solocrm.customers.phones import default_phone_region
 
 TARGETS = {"customers": CustomFieldDefinition.Target.CUSTOMER, "companies": "company"}
 OBJECT_TYPES = {"customers": "customers.customer", "companies": "customers.company"}
+WRITERS = {"customers": CustomerBatchWriter, "companies": CompanyWriter}
 
 
 @dataclass(frozen=True)

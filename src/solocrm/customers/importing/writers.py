@@ -119,11 +119,16 @@ class CustomerWriter:
         return None, ""
 
     def _data(self, values: dict[str, Any], *, creating: bool) -> dict[str, Any]:
+        data = self.plain_data(values, creating=creating)
+        if values.get("company"):
+            data["company"] = self._company(values["company"])
+        return data
+
+    def plain_data(self, values: dict[str, Any], *, creating: bool) -> dict[str, Any]:
+        """The row's values for the customer services, all but the company."""
         data = {key: values[key] for key in (*CUSTOMER_DATA, *CUSTOMER_CHOICES) if key in values}
         if creating and "source" not in data:
             data["source"] = Customer.Source.IMPORT
-        if values.get("company"):
-            data["company"] = self._company(values["company"])
         if "consent" in values:
             granted = values["consent"]
             data["consent_status"] = (
@@ -230,6 +235,3 @@ class CompanyWriter:
             custom_fields=_custom_changes(company.custom_fields, values.get("custom_fields")),
         )
         return updated.version != version
-
-
-WRITERS = {"customers": CustomerWriter, "companies": CompanyWriter}

@@ -17,13 +17,14 @@ from solocrm.customers.services.companies import (
     company_update,
 )
 from solocrm.customers.services.contacts import emails_clean, phones_clean
+from solocrm.customers.services.customer_checks import CUSTOMER_FIELDS
 from solocrm.customers.services.customers import (
-    CUSTOMER_FIELDS,
     customer_create,
     customer_delete,
     customer_restore,
     customer_update,
 )
+from solocrm.customers.services.customers_batch import CustomerBatch, CustomerDraft, NoteDraft
 from solocrm.customers.services.interactions import (
     INTERACTION_FIELDS,
     interaction_create,
@@ -38,6 +39,9 @@ __all__ = [
     "COMPANY_FIELDS",
     "CUSTOMER_FIELDS",
     "INTERACTION_FIELDS",
+    "CustomerBatch",
+    "CustomerDraft",
+    "NoteDraft",
     "company_create",
     "company_delete",
     "company_restore",

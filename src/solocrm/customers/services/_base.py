@@ -40,10 +40,12 @@ def stamp(obj: models.Model, by: Any, *, creating: bool) -> None:
         obj.created_by_id = user_id
 
 
-def clean_errors(obj: models.Model, *, exclude: Iterable[str] = ()) -> dict[str, list[str]]:
+def clean_errors(
+    obj: models.Model, *, exclude: Iterable[str] = (), validate_unique: bool = True
+) -> dict[str, list[str]]:
     """``full_clean`` errors as a dict instead of an exception (to merge with others)."""
     try:
-        obj.full_clean(exclude=list(exclude))
+        obj.full_clean(exclude=list(exclude), validate_unique=validate_unique)
     except ValidationError as exc:
         return dict(exc.message_dict)
     return {}
@@ -69,9 +71,16 @@ def audit_many(
 
     ``changes`` is the same for every object, or a function of the object.
     """
+    return audit_entries(
+        (action, obj, changes(obj) if callable(changes) else changes) for obj in objects
+    )
+
+
+def audit_entries(entries: Iterable[tuple[str, models.Model, dict[str, Any]]]) -> int:
+    """Write ``(action, object, changes)`` audit entries in one statement, in this order."""
     actor = current_actor()
     now = timezone.now()
-    entries = [
+    rows = [
         AuditEntry(
             time=now,
             actor_id=actor.user_id,
@@ -82,12 +91,12 @@ def audit_many(
             object_type=obj._meta.label_lower,
             object_id=str(obj.pk),
             object_repr=str(obj)[:200],
-            changes=json_value(changes(obj) if callable(changes) else changes),
+            changes=json_value(changes),
         )
-        for obj in objects
+        for action, obj, changes in entries
     ]
-    AuditEntry.objects.bulk_create(entries, batch_size=500)
-    return len(entries)
+    AuditEntry.objects.bulk_create(rows, batch_size=500)
+    return len(rows)
 
 
 def customer_search_text_refresh(customer_ids: Iterable[int]) -> None:

@@ -27,7 +27,7 @@ from solocrm.customers.services._base import (
     raise_if,
     stamp,
 )
-from solocrm.customers.services.customers import _tags
+from solocrm.customers.services.customer_checks import tags_resolve
 
 COMPANY_FIELDS = ("name", "domain", "industry", "size", "address", "owner")
 
@@ -83,7 +83,7 @@ def company_create(
     _validate(company, custom_fields, {}, new=True)
     company.save(force_insert=True)
     if tags:
-        company.tags.set(_tags(tags, by))
+        company.tags.set(tags_resolve(tags, by))
     after = audited_snapshot(company, tags=_tag_names(company))
     audit_record(
         "create",
@@ -114,7 +114,7 @@ def company_update(
     require_write(by, company)
     _validate(company, custom_fields, previous, new=False)
     if tags is not None:
-        company.tags.set(_tags(tags, by))
+        company.tags.set(tags_resolve(tags, by))
     changes = diff(before, audited_snapshot(company, tags=_tag_names(company)))
     if not changes:
         return company

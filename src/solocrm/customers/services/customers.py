@@ -11,119 +11,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from solocrm.core.audit import audit_record, diff
-from solocrm.core.custom_fields import CustomFieldDefinition, custom_fields_validate
-from solocrm.core.permissions import MEMBER, OWNER, require_write, visible
-from solocrm.core.tags import Tag, tags_get_or_create
-from solocrm.customers.models import Company, Customer
-from solocrm.customers.phones import NormalisedPhone
+from solocrm.core.permissions import require_write
+from solocrm.core.tags import Tag
+from solocrm.customers.models import Customer
 from solocrm.customers.services._base import (
     audited_snapshot,
-    clean_errors,
     customer_search_text_refresh,
     lock_current,
-    raise_if,
     stamp,
 )
-from solocrm.customers.services.contacts import (
-    contacts_replace,
-    emails_clean,
-    phones_clean,
-    related_snapshot,
+from solocrm.customers.services.contacts import contacts_replace, related_snapshot
+from solocrm.customers.services.customer_checks import (
+    customer_apply,
+    customer_validate,
+    tags_resolve,
 )
-
-CUSTOMER_FIELDS = (
-    "name",
-    "company",
-    "wechat_id",
-    "address",
-    "city",
-    "country",
-    "birthday",
-    "gender",
-    "source",
-    "owner",
-    "lifecycle_stage",
-    "tier",
-    "consent_status",
-    "consent_source",
-    "consent_at",
-    "external_id",
-)
-TEXT_FIELDS = ("name", "wechat_id", "address", "city", "country", "consent_source")
-
-
-def _tags(tags: Sequence[Tag | str], by: Any) -> list[Tag]:
-    named = [t for t in tags if isinstance(t, str)]
-    objects = [t for t in tags if isinstance(t, Tag)]
-    return objects + [t for t in tags_get_or_create(names=named, by=by) if t not in objects]
-
-
-def _apply(customer: Customer, data: dict[str, Any]) -> None:
-    unknown = set(data) - set(CUSTOMER_FIELDS)
-    if unknown:
-        raise ValidationError({name: _("This field cannot be set.") for name in sorted(unknown)})
-    for name, value in data.items():
-        if name in TEXT_FIELDS and isinstance(value, str):
-            value = " ".join(value.split()) if name != "address" else value.strip()
-        if name == "external_id":
-            value = (str(value).strip() or None) if value is not None else None
-        if name in ("company", "owner") and isinstance(value, int):
-            name, value = f"{name}_id", value
-        setattr(customer, name, value)
-    if "consent_status" in data and "consent_at" not in data:
-        customer.consent_at = (
-            None if customer.consent_status == Customer.Consent.UNKNOWN else timezone.now()
-        )
-
-
-def _check_links(customer: Customer, by: Any, errors: dict[str, list[str]]) -> None:
-    """The company must be one ``by`` may see and not trashed; the owner a working user."""
-    if customer.company_id is not None:
-        company = visible(by, Company.objects.filter(pk=customer.company_id)).first()
-        if company is None:
-            errors["company"] = [_("This company does not exist.")]
-        elif company.deleted_at is not None:
-            errors["company"] = [_("%s is in the trash; restore it first.") % company.name]
-    if customer.owner_id is not None:
-        owner = customer.owner
-        if not owner.is_active or owner.role not in (OWNER, MEMBER):
-            errors["owner"] = [_("Choose an active owner or member.")]
-
-
-def _validate(
-    customer: Customer,
-    *,
-    by: Any,
-    emails: Sequence[str] | None,
-    phones: Sequence[str] | None,
-    custom_fields: dict[str, Any] | None,
-    previous_custom_fields: dict[str, Any],
-    phone_region: str | None,
-    creating: bool,
-) -> tuple[list[str] | None, list[NormalisedPhone] | None]:
-    """Validate everything at once so one error message names every wrong field."""
-    errors = clean_errors(customer, exclude=["custom_fields"])
-    _check_links(customer, by, errors)
-    clean_emails = clean_phones = None
-    if emails is not None:
-        clean_emails, email_errors = emails_clean(emails)
-        if email_errors:
-            errors["emails"] = email_errors
-    if phones is not None:
-        clean_phones, phone_errors = phones_clean(phones, region=phone_region)
-        if phone_errors:
-            errors["phones"] = phone_errors
-    try:
-        customer.custom_fields = custom_fields_validate(
-            target=CustomFieldDefinition.Target.CUSTOMER,
-            values=custom_fields or {},
-            previous=previous_custom_fields,
-            require=creating or custom_fields is not None,
-        )
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    raise_if(errors)
-    return clean_emails, clean_phones
 
 
 @transaction.atomic
@@ -144,10 +46,10 @@ def customer_create(
     """
     require_write(by)
     customer = Customer()
-    _apply(customer, {"owner": by, **(data or {}), "name": name})
+    customer_apply(customer, {"owner": by, **(data or {}), "name": name})
     require_write(by, customer)  # a limited member may only create records they own
     stamp(customer, by, creating=True)
-    clean_emails, clean_phones = _validate(
+    clean_emails, clean_phones = customer_validate(
         customer,
         by=by,
         emails=emails,
@@ -160,7 +62,7 @@ def customer_create(
     customer.save(force_insert=True)
     contacts_replace(customer, clean_emails, clean_phones)
     if tags:
-        customer.tags.set(_tags(tags, by))
+        customer.tags.set(tags_resolve(tags, by))
     customer_search_text_refresh([customer.pk])
     after = audited_snapshot(customer, **related_snapshot(customer))
     audit_record(
@@ -197,9 +99,9 @@ def customer_update(
         raise ValidationError({"__all__": [_("This customer is in the trash; restore it first.")]})
     before = audited_snapshot(customer, **related_snapshot(customer))
     previous_custom_fields = dict(customer.custom_fields)
-    _apply(customer, dict(data or {}))
+    customer_apply(customer, dict(data or {}))
     require_write(by, customer)  # a limited member cannot hand the record to someone else
-    clean_emails, clean_phones = _validate(
+    clean_emails, clean_phones = customer_validate(
         customer,
         by=by,
         emails=emails,
@@ -216,7 +118,7 @@ def customer_update(
         clean_phones = None
     contacts_replace(customer, clean_emails, clean_phones)
     if tags is not None:
-        customer.tags.set(_tags(tags, by))
+        customer.tags.set(tags_resolve(tags, by))
     changes = diff(before, audited_snapshot(customer, **related_snapshot(customer)))
     if not changes:
         return customer

@@ -29,6 +29,30 @@ def _check_customer(customer: Customer) -> None:
         )
 
 
+def interaction_build(
+    *,
+    by: Any,
+    customer: Customer,
+    kind: str = Interaction.Kind.NOTE,
+    occurred_at: dt.datetime | None = None,
+    subject: str = "",
+    body: str = "",
+    direction: str = Interaction.Direction.NONE,
+    company: Any = None,
+) -> Interaction:
+    """The unsaved interaction ``interaction_create`` (or an import's batch) saves."""
+    return Interaction(
+        customer=customer,
+        company=company if company is not None else customer.company,
+        kind=kind,
+        direction=direction,
+        occurred_at=occurred_at or timezone.now(),
+        subject=" ".join(subject.split()),
+        body=body.strip(),
+        author=by,
+    )
+
+
 @transaction.atomic
 def interaction_create(
     *,
@@ -43,15 +67,15 @@ def interaction_create(
 ) -> Interaction:
     require_write(by, customer, owner_field="owner")
     _check_customer(customer)
-    interaction = Interaction(
+    interaction = interaction_build(
+        by=by,
         customer=customer,
-        company=company if company is not None else customer.company,
         kind=kind,
+        occurred_at=occurred_at,
+        subject=subject,
+        body=body,
         direction=direction,
-        occurred_at=occurred_at or timezone.now(),
-        subject=" ".join(subject.split()),
-        body=body.strip(),
-        author=by,
+        company=company,
     )
     model_create(interaction)
     customer_search_text_refresh([customer.pk])

@@ -1,0 +1,286 @@
+"""The batched customer import writes what the services write, row for row.
+
+The reference is ``CustomerWriter``: every row through ``customer_create`` /
+``customer_update`` / ``interaction_create`` in its own savepoint. The importer's
+``CustomerBatchWriter`` must end with the same records, audit entries, outcomes and
+problems, with a handful of queries per batch instead of some forty per row.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from solocrm.core.context import acting_as
+from solocrm.core.custom_fields import custom_field_definition_create
+from solocrm.core.models import AuditEntry
+from solocrm.customers import services
+from solocrm.customers.importing import services as import_services
+from solocrm.customers.importing.services import ImportOptions, import_file
+from solocrm.customers.importing.writers import CustomerWriter
+from solocrm.customers.models import Customer
+from solocrm.customers.services import CustomerBatch
+
+HEADER = "编号,姓名,手机,邮箱,标签,生日,公司,城市,性别,来源,备注,同意营销,会员等级\n"
+ROWS = [
+    "A-1,张伟,13800138000,zw@example.com,VIP、老客户,1990/5/1,星光设计,杭州,男,微信,喜欢绿茶,是,金\n",
+    "A-2,李娜,+86 139 0013 9000;010-12345678,LN@example.com,VIP,,星光设计,,女,,,否,\n",
+    "A-3,Wang  Fang,,wf@example.com;wang@example.org,newsletter,03/04/1992,Acme,Paris,,,"
+    '"多行\n备注",,银\n',
+    ",赵六,13700137000,,,,,,,,,,\n",
+]
+UNSTABLE = {"id", "created_at", "updated_at", "consent_at", "occurred_at", "time"}
+
+
+def run(data: str, by, **options: Any):
+    with acting_as(by, "cli"):
+        return import_file(
+            data=data.encode("utf-8"), filename="c.csv", by=by, options=ImportOptions(**options)
+        )
+
+
+@contextmanager
+def writing_with(writer: type) -> Iterator[None]:
+    """Import customers with ``writer`` (``CustomerWriter``: row by row, the reference)."""
+    default = import_services.WRITERS["customers"]
+    import_services.WRITERS["customers"] = writer
+    try:
+        yield
+    finally:
+        import_services.WRITERS["customers"] = default
+
+
+def _stable(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if k not in UNSTABLE and not k.endswith("_id")}
+
+
+def state() -> dict[str, Any]:
+    """Everything the import wrote, without ids and timestamps."""
+    customers = []
+    for customer in Customer.objects.all():
+        customers.append(
+            {
+                "fields": _stable(
+                    {f.attname: getattr(customer, f.attname) for f in Customer._meta.fields}
+                ),
+                "company": customer.company.name if customer.company else None,
+                "emails": list(customer.emails.values_list("email", "is_primary")),
+                "phones": list(customer.phones.values_list("raw", "e164", "is_primary")),
+                "tags": sorted(customer.tags.values_list("name", flat=True)),
+                "notes": list(
+                    customer.interactions.values_list(
+                        "kind", "subject", "body", "direction", "author__email"
+                    )
+                ),
+            }
+        )
+    audit = sorted(
+        (
+            e.action,
+            e.object_type,
+            e.object_repr,
+            e.actor_id,
+            e.channel,
+            repr(sorted(_stable(e.changes).items())),
+        )
+        for e in AuditEntry.objects.exclude(action="import")
+    )
+    customers.sort(key=lambda customer: customer["fields"]["name"])
+    return {"customers": customers, "audit": audit}
+
+
+def imported_then_undone(data: str, by, **options: Any) -> tuple[dict[str, Any], Any]:
+    with transaction.atomic():
+        summary = run(data, by, **options)
+        written = state()
+        transaction.set_rollback(True)
+    return written, summary
+
+
+def outcomes(summary) -> list[tuple[int, str, str]] | str:
+    if summary.result is None:
+        return f"refused: {summary.refused}"
+    return [(o.line, o.action, o.detail) for o in summary.result.outcomes]
+
+
+def problems(summary) -> list[tuple[int, str, str, str]]:
+    """The problems; ids of records created and rolled back vary (PostgreSQL's sequences
+    do not roll back)."""
+    return [(p.line, p.column, p.value, re.sub(r"#\d+", "#…", p.reason)) for p in summary.problems]
+
+
+@pytest.fixture
+def level_field(owner):
+    with acting_as(owner, "ui"):
+        custom_field_definition_create(
+            by=owner,
+            target="customer",
+            key="level",
+            label="会员等级",
+            field_type="choice",
+            choices=["金", "银"],
+        )
+
+
+def test_batched_rows_are_written_exactly_as_the_services_write_them(owner, level_field):
+    data = HEADER + "".join(ROWS)
+    batched, batched_summary = imported_then_undone(data, owner)
+    with writing_with(CustomerWriter):
+        reference, reference_summary = imported_then_undone(data, owner)
+    assert batched == reference
+    assert outcomes(batched_summary) == outcomes(reference_summary)
+    assert [c["fields"]["name"] for c in batched["customers"]] == [
+        "Wang Fang",
+        "张伟",
+        "李娜",
+        "赵六",
+    ]
+    zhang = batched["customers"][1]
+    assert zhang["notes"] == [("note", "Imported note", "喜欢绿茶", "none", owner.email)]
+    assert "13800138000" in zhang["fields"]["search_text"]
+    assert "喜欢绿茶" in zhang["fields"]["search_text"]
+
+
+def test_search_text_and_full_text_index_find_batched_rows(owner):
+    from solocrm.customers.search_index import search_condition
+
+    run(HEADER + "".join(ROWS), owner)
+    for query, name in (
+        ("张伟", "张伟"),
+        ("0013 9000", "李娜"),
+        ("绿茶", "张伟"),
+        ("example.org", "Wang Fang"),
+    ):
+        found = Customer.objects.filter(search_condition(query))
+        assert list(found.values_list("name", flat=True)) == [name], query
+
+
+def test_rejected_rows_give_the_same_problems_in_both_ways(owner, level_field):
+    with acting_as(owner, "ui"):
+        services.customer_create(by=owner, name="Old", data={"external_id": "T-1"})
+        trashed = services.customer_create(by=owner, name="Gone", data={"external_id": "T-9"})
+        services.customer_delete(customer=trashed, by=owner)
+    data = HEADER + (
+        f"A-5,{'x' * 201},,,,,,,,,,,\n"  # name too long
+        "A-6,Ann,,,,,,,,,,,铜\n"  # not a choice
+        "T-9,Gone again,,,,,,,,,,,\n"  # external ID of a trashed customer
+        "A-7,Bob,,bob@example.com,,,,,,,,,\n"
+        "A-8,Bobby,,bob@example.com,,,,,,,,,\n"  # another external ID, same email: created
+        ",Rob,,bob@example.com,,,,,,,,,\n"  # no external ID: Bob and Bobby, ambiguous
+    )
+    for on_duplicate in ("skip", "update", "create"):
+        options = {"mode": "partial", "on_duplicate": on_duplicate}
+        batched_state, batched = imported_then_undone(data, owner, **options)
+        with writing_with(CustomerWriter):
+            reference_state, reference = imported_then_undone(data, owner, **options)
+        assert outcomes(batched) == outcomes(reference), on_duplicate
+        assert problems(batched) == problems(reference), on_duplicate
+        assert batched_state == reference_state, on_duplicate
+    assert [p.line for p in batched.problems] == [2, 3, 4, 7]
+
+
+def test_a_row_matching_one_written_earlier_in_the_same_batch(owner):
+    data = "Name,Email,Phone\nAnn,ann@example.com,\nBen,,13800138000\nAnnie,ann@example.com,\n"
+    data += "Ann B,ann@example.com,13800138000\n"  # email → Ann, phone → Ben
+    summary = run(data, owner, on_duplicate="update", mode="partial")
+    ann, ben = Customer.objects.get(name="Annie"), Customer.objects.get(name="Ben")
+    assert outcomes(summary) == [
+        (2, "created", ""),
+        (3, "created", ""),
+        (4, "updated", "email"),
+        (5, "rejected", ""),
+    ]
+    assert summary.result.outcomes[2].record_id == ann.pk
+    reason = summary.problems[0].reason
+    assert f"#{ann.pk} Annie (email)" in reason and f"#{ben.pk} Ben (phone)" in reason
+    assert ann.version == 2
+
+
+def test_a_batch_the_database_refuses_is_written_row_by_row(owner, monkeypatch):
+    original = CustomerBatch.save
+    calls = {"n": 0}
+
+    def refuse_first(self):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise IntegrityError("UNIQUE constraint failed: customers_customer.external_id")
+        return original(self)
+
+    monkeypatch.setattr(CustomerBatch, "save", refuse_first)
+    summary = run(HEADER + "".join(ROWS), owner, mode="partial")
+    assert summary.as_dict()["created"] == 4 and not summary.problems
+    assert Customer.objects.count() == 4
+    assert AuditEntry.objects.filter(action="create", object_type="customers.customer").count() == 4
+
+
+def test_queries_per_batch_do_not_grow_with_its_rows(owner):
+    def queries(rows: int, start: int) -> int:
+        lines = "".join(
+            f"{i},客户{i},1380013{i:04d},c{i}@example.com,VIP,,星光设计,杭州,,,备注{i},,\n"
+            for i in range(start, start + rows)
+        )
+        with CaptureQueriesContext(connection) as captured:
+            summary = run(HEADER + lines, owner)
+        assert summary.as_dict()["created"] == rows
+        return len(captured)
+
+    queries(5, 0)  # the company, the tag and the workspace settings now exist
+    few, many = queries(20, 100), queries(180, 1000)
+    # A batch costs a fixed number of queries; what grows is the number of INSERT
+    # statements SQLite's limit on parameters splits a bulk insert into.
+    assert few <= 40 and many - few <= (180 - 20) // 10, (few, many)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(["", "E-1", "E-2", "E-9"]),
+            st.sampled_from(["Ann", "Ben", "张伟", "x" * 201, " "]),
+            st.sampled_from(["", "a@example.com", "b@example.com", "bad@"]),
+            st.sampled_from(["", "13800138000", "13900139000", "12345"]),
+            st.sampled_from(["", "Acme", "ACME", "星光"]),
+            st.sampled_from(["", "hi", "VIP"]),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    on_duplicate=st.sampled_from(["skip", "update", "create"]),
+    mode=st.sampled_from(["atomic", "partial"]),
+)
+@example(rows=[("", " ", "", "", "", "")], on_duplicate="skip", mode="atomic")  # refused whole
+@example(
+    rows=[("E-1", "Ann", "a@example.com", "13900139000", "ACME", "hi")] * 2,
+    on_duplicate="update",
+    mode="partial",
+)
+def test_batched_and_row_by_row_imports_agree(owner, rows, on_duplicate, mode):
+    with acting_as(owner, "ui"):
+        if not Customer.objects.exists():
+            services.customer_create(by=owner, name="Old A", emails=["a@example.com"])
+            services.customer_create(by=owner, name="Old B", phones=["13900139000"],
+                                     data={"external_id": "E-2"})  # fmt: skip
+            gone = services.customer_create(by=owner, name="Gone", data={"external_id": "E-9"})
+            services.customer_delete(customer=gone, by=owner)
+            services.company_create(by=owner, name="acme")
+    data = "ID,Name,Email,Phone,Company,Notes\n" + "".join(",".join(row) + "\n" for row in rows)
+    results = []
+    for writer in (import_services.CustomerBatchWriter, CustomerWriter):
+        with writing_with(writer):
+            written, summary = imported_then_undone(
+                data, owner, mode=mode, on_duplicate=on_duplicate
+            )
+        results.append((written, outcomes(summary), problems(summary)))
+    assert results[0] == results[1]
