@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, F, QuerySet, Sum
 
 from solocrm.sales.models import Deal, DealStageChange, Pipeline, Stage
@@ -72,10 +73,7 @@ def deal_board(
     visible = deals_visible(user)  # a stage implies its pipeline: the index covers the rest
     if owner:
         visible = visible.filter(owner_id=owner)
-    ids: list[int] = []
-    for stage_id in columns:  # one small top-N query per stage beats a window over all
-        stage_deals = visible.filter(stage_id=stage_id).order_by(*order)
-        ids += stage_deals.values_list("pk", flat=True)[:per_stage]
+    ids = _first_ids_per_stage(visible, list(columns), order, per_stage)
     rank_of = {pk: rank for rank, pk in enumerate(ids)}
     cards = (
         Deal.objects.filter(pk__in=ids)
@@ -85,6 +83,25 @@ def deal_board(
     for deal in sorted(cards, key=lambda d: rank_of[d.pk]):
         columns[deal.stage_id].deals.append(deal)
     return list(columns.values())
+
+
+def _first_ids_per_stage(
+    deals: QuerySet[Deal], stage_ids: list[int], order: list[Any], per_stage: int
+) -> list[int]:
+    """The first ``per_stage`` deal ids of each stage, in order, in one statement: a
+    top-N query per stage (each read from the ``sales_deal_stage_cards`` index) joined
+    with UNION ALL — much cheaper than a window over every deal of the pipeline."""
+    parts, params = [], []
+    for stage_id in stage_ids:
+        query = deals.filter(stage_id=stage_id).order_by(*order).values_list("pk")[:per_stage]
+        sql, part_params = query.query.sql_with_params()
+        parts.append(f"SELECT * FROM ({sql}) AS stage_{len(parts)}")  # noqa: S608 - ORM SQL
+        params.extend(part_params)
+    if not parts:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 def board_totals(columns: list[BoardColumn]) -> dict[str, dict[str, Decimal]]:

@@ -64,3 +64,11 @@ def deal_cards(context: Any, column: Any) -> SafeString:
             f'<span class="deal-amount">{amount} {escape(deal.currency)}</span>{close}{form}</li>'
         )
     return mark_safe("\n".join(cards))  # noqa: S308 - database values escaped above
+
+
+@register.simple_tag
+def money_amounts(amounts: dict[str, Any]) -> str:
+    """``{currency: amount}`` as "1,200.00 CNY · 30.00 USD" (autoescaped by the template)."""
+    if not amounts:
+        return "0"
+    return " · ".join(f"{amount:,.2f} {currency}" for currency, amount in amounts.items())

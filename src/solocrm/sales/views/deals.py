@@ -31,18 +31,27 @@ from solocrm.sales.selectors.deals import (
 from solocrm.sales.selectors.visibility import deals_visible, pipelines_visible
 
 
-def _pipeline(request: HttpRequest, pk: int | None) -> Pipeline | None:
-    pipelines = pipelines_visible(request.user).filter(archived=False)
+def _pipelines(request: HttpRequest) -> list[Pipeline]:
+    return list(pipelines_visible(request.user).filter(archived=False))
+
+
+def _pipeline(pipelines: list[Pipeline], request: HttpRequest, pk: int | None) -> Pipeline | None:
     if pk is not None:
-        return get_object_or_404(pipelines_visible(request.user), pk=pk)
-    return pipelines.filter(is_default=True).first() or pipelines.first()
+        found = next((p for p in pipelines if p.pk == pk), None)
+        return found or get_object_or_404(pipelines_visible(request.user), pk=pk)  # archived
+    return next((p for p in pipelines if p.is_default), None) or next(iter(pipelines), None)
 
 
-def _board_context(request: HttpRequest, pipeline: Pipeline, error: str = "") -> dict[str, Any]:
+def _board_context(
+    request: HttpRequest,
+    pipeline: Pipeline,
+    error: str = "",
+    pipelines: list[Pipeline] | None = None,
+) -> dict[str, Any]:
     columns = deal_board(request.user, pipeline)
     return {
         "pipeline": pipeline,
-        "pipelines": pipelines_visible(request.user).filter(archived=False),
+        "pipelines": _pipelines(request) if pipelines is None else pipelines,
         "columns": columns,
         "stages": [column.stage for column in columns],
         "totals": board_totals(columns),
@@ -54,10 +63,12 @@ def _board_context(request: HttpRequest, pipeline: Pipeline, error: str = "") ->
 @login_required
 def board(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     require_read(request.user)
-    pipeline = _pipeline(request, pk)
+    pipelines = _pipelines(request)
+    pipeline = _pipeline(pipelines, request, pk)
     if pipeline is None:
         return render(request, "sales/no_pipeline.html", {"can_write": can_write(request.user)})
-    return render(request, "sales/board.html", _board_context(request, pipeline))
+    context = _board_context(request, pipeline, pipelines=pipelines)
+    return render(request, "sales/board.html", context)
 
 
 def _next_url(request: HttpRequest, deal: Deal) -> str:
