@@ -58,9 +58,10 @@ def choice_names(kind: str) -> dict[str, str]:
     return names
 
 
-def datetime_parse(value: Any, *, date_order: str) -> dt.datetime:
+def datetime_parse(value: Any, *, date_order: str, tz: dt.tzinfo | None = None) -> dt.datetime:
     """An order time: a spreadsheet date-time, ISO 8601, or any date form the customers'
-    import reads followed by an optional ``HH:MM[:SS]``; naive times are local."""
+    import reads followed by an optional ``HH:MM[:SS]``; naive times are local (``tz``,
+    default the current time zone)."""
     if isinstance(value, dt.datetime):
         parsed = value
     else:
@@ -75,12 +76,20 @@ def datetime_parse(value: Any, *, date_order: str) -> dt.datetime:
                 parsed = dt.datetime.combine(day, dt.time(hour, minute, second))
             except ValueError:
                 raise ValueError(_("“%s” is not a real time of day.") % text) from None
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
+    if parsed.tzinfo is None:
+        parsed = timezone.make_aware(parsed, tz or timezone.get_current_timezone())
     return parsed
 
 
-def cell_parse(kind: str, raw: Any, *, date_order: str, what: str, text: str | None = None) -> Any:
+def cell_parse(
+    kind: str,
+    raw: Any,
+    *,
+    date_order: str,
+    what: str,
+    text: str | None = None,
+    tz: dt.tzinfo | None = None,
+) -> Any:
     """The value of one non-empty cell, or ValueError saying what is wrong with it.
     ``text`` is the cell as text when the caller has it already."""
     text = cell_text(raw) if text is None else text
@@ -100,7 +109,9 @@ def cell_parse(kind: str, raw: Any, *, date_order: str, what: str, text: str | N
         except ValidationError as exc:
             raise ValueError(exc.message_dict["currency"][0]) from None
     if kind == "datetime":
-        return datetime_parse(raw if not isinstance(raw, str) else text, date_order=date_order)
+        return datetime_parse(
+            raw if not isinstance(raw, str) else text, date_order=date_order, tz=tz
+        )
     if kind in CHOICES:
         names = choice_names(kind)
         folded = text.casefold()

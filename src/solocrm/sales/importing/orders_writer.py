@@ -234,9 +234,9 @@ class OrderWriter:
         for index, created in self._create_many(drafts):
             unit, plan = units[index], plans[index]
             outcomes[index] = (
-                UnitOutcome("created", created.pk)
-                if isinstance(created, Order)
-                else self._reject(unit, plan, created)
+                self._reject(unit, plan, created)
+                if isinstance(created, Exception)
+                else UnitOutcome("created", created.pk)
             )
         return [outcome or UnitOutcome("rejected") for outcome in outcomes]
 

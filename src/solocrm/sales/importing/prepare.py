@@ -6,6 +6,7 @@ customer page refuses is refused here too, under the column it came from.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -113,6 +114,7 @@ def row_prepare(
     date_order: str,
     phone_region: str,
     columns: Sequence[Column] | None = None,
+    tz: dt.tzinfo | None = None,
 ) -> PreparedRow:
     prepared = PreparedRow(line=row.line)
     width = len(column_map.headers)
@@ -146,7 +148,7 @@ def row_prepare(
                 prepared.values[column.key] = yes_no_parse(raw)
             else:
                 prepared.values[column.key] = cell_parse(
-                    column.kind, raw, date_order=date_order, what=column.label, text=text
+                    column.kind, raw, date_order=date_order, what=column.label, text=text, tz=tz
                 )
         except ValueError as exc:
             prepared.reject(column.header, raw, str(exc))

@@ -12,6 +12,8 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
+
 from solocrm.core.audit import audit_record
 from solocrm.core.permissions import require_write
 from solocrm.customers.importing.engine import Progress
@@ -86,9 +88,10 @@ def sales_import_file(
         return summary
     region = default_phone_region()
     columns = columns_of(column_map)
+    tz = timezone.get_current_timezone()  # once: reading it per cell is not free
     rows = [
         row_prepare(row, column_map=column_map, date_order=options.date_order,
-                    phone_region=region, columns=columns)
+                    phone_region=region, columns=columns, tz=tz)
         for row in table.rows
     ]  # fmt: skip
     if kind == "products":

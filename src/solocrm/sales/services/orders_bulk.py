@@ -41,6 +41,32 @@ CHANNELS = frozenset(Order.Channel.values)
 STATUSES = frozenset(Order.Status.values)
 
 
+@dataclass(slots=True)
+class NewOrder:
+    """An order about to be inserted: the attributes of ``Order`` the checks and the
+    insert read (a model instance costs more to build than everything else here)."""
+
+    customer_id: int | None
+    number: str
+    ordered_at: dt.datetime
+    currency: str
+    channel: str
+    status: str
+    refunded_amount: Decimal
+    notes: str
+    owner_id: int | None
+    subtotal: Decimal = ZERO
+    discount_total: Decimal = ZERO
+    total: Decimal = ZERO
+    pk: int | None = None
+    created_by_id: int | None = None
+    updated_by_id: int | None = None
+    created_at: dt.datetime | None = None
+
+    def __str__(self) -> str:
+        return self.number
+
+
 @dataclass
 class OrderDraft:
     """``customer``: a ``Customer`` or anything with its ``pk``, ``owner_id`` and
@@ -57,7 +83,7 @@ class OrderDraft:
     notes: str = ""
 
 
-def _fields_check(order: Order) -> dict[str, list[str]]:
+def _fields_check(order: NewOrder) -> dict[str, list[str]]:
     """The field rules ``full_clean`` applies to an order, written out (no per-field
     machinery): lengths, choices, currency code and the amounts' size."""
     errors: dict[str, list[str]] = {}
@@ -74,14 +100,14 @@ def _fields_check(order: Order) -> dict[str, list[str]]:
     return errors
 
 
-def _built(draft: OrderDraft, by: Any, currency: str) -> tuple[Order, list[BuiltLine]]:
+def _built(draft: OrderDraft, by: Any, currency: str) -> tuple[NewOrder, list[BuiltLine]]:
     """The unsaved order and its lines, or ValidationError/PermissionDenied."""
     customer = draft.customer
     if customer is not None:
         require_write(by, customer)
         if customer.deleted_at is not None:
             raise ValidationError({"customer": [_("This customer is in the trash.")]})
-    order = Order(
+    order = NewOrder(
         customer_id=customer.pk if customer is not None else None,
         number=" ".join(draft.number.split()) or order_number_new(draft.ordered_at),
         ordered_at=as_utc(draft.ordered_at),
@@ -93,8 +119,8 @@ def _built(draft: OrderDraft, by: Any, currency: str) -> tuple[Order, list[Built
         owner_id=getattr(by, "pk", None),
     )
     lines, amounts, errors = lines_compute(draft.lines, currency=order.currency)
-    _set_amounts(order, amounts)
-    errors.update(_refund_settle(order, given=draft.refunded_amount is not None))
+    _set_amounts(order, amounts)  # type: ignore[arg-type] - reads and sets the same names
+    errors.update(_refund_settle(order, given=draft.refunded_amount is not None))  # type: ignore[arg-type]
     errors.update(_fields_check(order))
     if errors:
         raise ValidationError(errors)
@@ -104,12 +130,13 @@ def _built(draft: OrderDraft, by: Any, currency: str) -> tuple[Order, list[Built
 @transaction.atomic
 def orders_create_many(
     *, by: Any, drafts: Sequence[OrderDraft]
-) -> list[Order | ValidationError | PermissionDenied]:
-    """Create the valid drafts; answer, per draft, its order or why it was refused."""
+) -> list[NewOrder | ValidationError | PermissionDenied]:
+    """Create the valid drafts; answer, per draft, the created order (its ``pk`` set) or
+    why it was refused."""
     require_write(by)
     currency = default_currency()
-    results: list[Order | ValidationError | PermissionDenied] = []
-    valid: list[tuple[int, Order, list[BuiltLine]]] = []
+    results: list[NewOrder | ValidationError | PermissionDenied] = []
+    valid: list[tuple[int, NewOrder, list[BuiltLine]]] = []
     for index, draft in enumerate(drafts):
         try:
             order, lines = _built(draft, by, currency)
@@ -119,7 +146,7 @@ def orders_create_many(
         results.append(order)
         valid.append((index, order, lines))
     taken = _numbers_taken([order.number for _i, order, _l in valid])
-    kept: list[tuple[Order, list[BuiltLine]]] = []
+    kept: list[tuple[NewOrder, list[BuiltLine]]] = []
     for index, order, lines in valid:
         if order.number in taken:
             message = _("Order with this Order number already exists.")
@@ -149,7 +176,7 @@ def _executemany(table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]
         cursor.executemany(f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})", rows)  # noqa: S608
 
 
-def _insert(kept: list[tuple[Order, list[BuiltLine]]], by: Any) -> None:
+def _insert(kept: list[tuple[NewOrder, list[BuiltLine]]], by: Any) -> None:
     """Orders, then (with their new ids) lines and audit entries: three executemany."""
     if not kept:
         return
@@ -172,9 +199,8 @@ def _insert(kept: list[tuple[Order, list[BuiltLine]]], by: Any) -> None:
     ids = _numbers_taken([order.number for order, _lines in kept])
     for order, _lines in kept:
         order.pk = ids[order.number]
-        order.created_at = order.updated_at = moment
+        order.created_at = moment
         order.created_by_id = order.updated_by_id = user_id
-        order._state.adding = False
     _executemany(
         "sales_orderline",
         ("order_id", "position", "product_id", "description", "quantity", "unit_price",
@@ -189,7 +215,7 @@ def _insert(kept: list[tuple[Order, list[BuiltLine]]], by: Any) -> None:
     _audit_created(kept, now)
 
 
-def _audit_changes(order: Order, lines: list[BuiltLine]) -> dict[str, Any]:
+def _audit_changes(order: NewOrder, lines: list[BuiltLine]) -> dict[str, Any]:
     """What ``order_create`` audits: every non-empty field as [None, value], and the lines
     (built from JSON-ready values directly: the generic snapshot is the slow part here)."""
     values = {
@@ -205,7 +231,7 @@ def _audit_changes(order: Order, lines: list[BuiltLine]) -> dict[str, Any]:
     return {k: [None, v] for k, v in values.items() if v not in (None, "", [], {})}
 
 
-def _audit_created(kept: list[tuple[Order, list[BuiltLine]]], now: Any) -> None:
+def _audit_created(kept: list[tuple[NewOrder, list[BuiltLine]]], now: Any) -> None:
     actor = current_actor()
     rows = [
         (now, actor.user_id, actor.label[:254], actor.channel, actor.request_id, "create",
