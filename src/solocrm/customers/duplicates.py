@@ -62,7 +62,7 @@ def _candidates(user: Any | None) -> QuerySet[Customer]:
     return customers if user is None else visible(user, customers)
 
 
-def _records(customers: QuerySet[Customer]) -> list[CustomerRecord]:
+def scoring_records(customers: QuerySet[Customer]) -> list[CustomerRecord]:
     """Scoring records for ``customers`` in three queries."""
     emails: dict[int, set[str]] = defaultdict(set)
     phones: dict[int, set[str]] = defaultdict(set)
@@ -156,7 +156,7 @@ def find_duplicates_for(
         ids |= _similar_names(customers.filter(block), candidate.name)
     if not ids:
         return []
-    records = _records(customers.filter(pk__in=ids))
+    records = scoring_records(customers.filter(pk__in=ids))
     matches = best_matches(candidate, records, min_score=min_score)[:limit]
     by_id = customers.select_related("company").in_bulk([record.id for record, _s in matches])
     return [
@@ -172,7 +172,7 @@ def duplicate_pair_scores(*, user: Any, min_score: int = MIN_SCORE) -> list[Pair
     Blocked by email, phone, company and city (no all-against-all comparison), so a
     page of pairs costs three queries and one pass over the customers.
     """
-    return scored_pairs(_records(_candidates(user)), min_score=min_score)
+    return scored_pairs(scoring_records(_candidates(user)), min_score=min_score)
 
 
 def with_customers(pairs: Sequence[PairScore]) -> list[DuplicatePair]:

@@ -2,9 +2,10 @@
 
 ``POST /imports`` takes a multipart upload. With ``background=true`` (the
 default) it checks the file can be read, queues a job and answers 202 with the job's
-id (poll ``/jobs/{id}``; fetch rejected rows at ``/imports/{id}/report``).
+id (poll ``/jobs/{id}``; fetch rejected rows and warnings at ``/imports/{id}/report``).
 With ``background=false`` or ``dry_run=true`` it imports at once and answers 200 with
-the counts and the problems. A file that cannot be read is refused with 422.
+the counts, the problems and the warnings (rows imported that look like stored
+customers). A file that cannot be read is refused with 422.
 """
 
 from __future__ import annotations
@@ -57,6 +58,15 @@ class ProblemOut(Schema):
     reason: str
 
 
+class WarningOut(Schema):
+    line: int
+    column: str
+    value: str
+    reason: str
+    record_id: int | None
+    similar: list[dict[str, Any]]
+
+
 class ImportSummaryOut(Schema):
     file: str
     kind: str
@@ -72,6 +82,8 @@ class ImportSummaryOut(Schema):
     mapping: dict[str, str]
     problems: list[ProblemOut]
     problems_truncated: bool
+    warnings: int  # rows imported that look like stored customers (not in the counts above)
+    warning_rows: list[WarningOut]
 
 
 def _mapping(text: str) -> dict[str, str] | None:
@@ -143,6 +155,7 @@ def customers_import(
             **summary.as_dict(),
             "problems": [p.as_dict() for p in problems[:MAX_PROBLEMS]],
             "problems_truncated": len(problems) > MAX_PROBLEMS,
+            "warning_rows": [w.as_dict() for w in summary.warnings[:MAX_PROBLEMS]],
         },
     )
 
@@ -150,7 +163,7 @@ def customers_import(
 @router.get(
     "/imports/{job_id}/report",
     response=with_errors({200: str}, 404),
-    summary="The rejected rows of an import job, as CSV (line, column, value, reason)",
+    summary="The rejected rows and warnings of an import job, as CSV (line, column, value, reason)",
 )
 def import_report(request: HttpRequest, job_id: int) -> HttpResponse:
     require_write(request.user)

@@ -20,6 +20,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models.functions import Upper
 from django.utils.translation import gettext as _
 
+from solocrm.customers.duplicates_batch import LikelyDuplicate, LikelyDuplicates
 from solocrm.customers.importing.engine import BatchRefused
 from solocrm.customers.importing.writers import CustomerWriter, RowConflict
 from solocrm.customers.models import Company, Customer, CustomerEmail, CustomerPhone
@@ -280,7 +281,15 @@ class CustomerBatchSession:
 
 
 class CustomerBatchWriter(CustomerWriter):
-    """The customer writer the importer uses: a batch of rows at a time."""
+    """The customer writer the importer uses: a batch of rows at a time, and warnings
+    about likely duplicates among the customers it created."""
+
+    def __init__(self, *, by: Any, phone_region: str, source_label: str) -> None:
+        super().__init__(by=by, phone_region=phone_region, source_label=source_label)
+        self.duplicates = LikelyDuplicates(user=by)
 
     def batch(self, rows: Sequence[dict[str, Any]]) -> CustomerBatchSession:
         return CustomerBatchSession(self, rows)
+
+    def likely_duplicates(self, record_ids: Sequence[int]) -> dict[int, list[LikelyDuplicate]]:
+        return self.duplicates.check(record_ids)

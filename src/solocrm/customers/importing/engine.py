@@ -9,19 +9,24 @@ its own savepoint. In ``atomic`` mode the whole second pass is one transaction, 
 back if any row was rejected. In ``partial`` mode every batch is committed on its own,
 so a long import never holds the database's write lock for long; bad rows are reported
 and left out. A dry run writes nothing in either mode.
+
+After each batch, the customers it created are checked for likely duplicates (similar
+name at the same company or in the same city, a shared email or phone): such rows are
+imported all the same and listed as warnings.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
+from django.utils.translation import gettext as _
 
 from solocrm.core.exceptions import StaleVersionError
-from solocrm.customers.importing.errors import RowProblem
+from solocrm.customers.importing.errors import RowProblem, RowWarning
 from solocrm.customers.importing.mapping import ColumnMap
 from solocrm.customers.importing.prepare import PrepareContext, PreparedRow, row_prepare
 from solocrm.customers.importing.table import Row
@@ -65,6 +70,8 @@ class BatchSession(Protocol):
 class BatchWriter(Protocol):
     def batch(self, rows: Sequence[dict[str, Any]]) -> BatchSession: ...
 
+    def likely_duplicates(self, record_ids: Sequence[int]) -> dict[int, list[Any]]: ...
+
 
 @dataclass
 class RowOutcome:
@@ -81,6 +88,7 @@ class ImportResult:
     written: bool = False
     outcomes: list[RowOutcome] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
+    warnings: list[RowWarning] = field(default_factory=list)
 
     def count(self, action: str) -> int:
         return sum(1 for outcome in self.outcomes if outcome.action == action)
@@ -194,6 +202,39 @@ def _batch_write(
         return [_row_write(prepared, writer, on_duplicate, column_map) for prepared in rows]
 
 
+def _warnings(
+    rows: Sequence[PreparedRow],
+    outcomes: Sequence[RowOutcome],
+    writer: RecordWriter,
+    column_map: ColumnMap,
+) -> list[RowWarning]:
+    """Rows created as new records that look like stored ones (see ``duplicates_batch``)."""
+    if not isinstance(writer, BatchWriter):
+        return []
+    new = {
+        o.record_id: prepared
+        for prepared, o in zip(rows, outcomes, strict=True)
+        if o.action == "created" and not o.matched_by and o.record_id is not None
+    }
+    found = writer.likely_duplicates(list(new)) if new else {}
+    warnings = []
+    for record_id, similar in sorted(found.items(), key=lambda item: new[item[0]].line):
+        prepared = new[record_id]
+        described = "; ".join(f"#{d.customer_id} {d.name} ({d.reason})" for d in similar)
+        warnings.append(
+            RowWarning(
+                prepared.line,
+                column_map.header_for("name"),
+                prepared.values.get("name", ""),
+                _("Imported, but looks like %s: merge them if they are the same person.")
+                % described,
+                record_id,
+                tuple(asdict(d) for d in similar),
+            )
+        )
+    return warnings
+
+
 def rows_import(
     *,
     rows: Sequence[Row],
@@ -248,6 +289,7 @@ def _rows_import(
             for rows_batch in _chunks(chunk, BATCH_ROWS):
                 outcomes = _batch_write(rows_batch, writer, on_duplicate, column_map)
                 result.outcomes.extend(outcomes)
+                result.warnings.extend(_warnings(rows_batch, outcomes, writer, column_map))
             rejected_in_atomic = mode == "atomic" and any(
                 o.action == "rejected" for o in result.outcomes
             )

@@ -25,3 +25,29 @@ class RowProblem:
             "value": self.value,
             "reason": self.reason,
         }
+
+
+@dataclass(frozen=True)
+class RowWarning:
+    """A row imported as asked that deserves a look: it resembles stored records.
+
+    Not a problem: the row counts as created (or whatever happened to it), and warnings
+    are not part of created + updated + skipped + rejected = rows.
+    """
+
+    line: int
+    column: str
+    value: str
+    reason: str
+    record_id: int | None = None
+    similar: tuple[dict[str, object], ...] = ()
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "line": self.line,
+            "column": self.column,
+            "value": self.value,
+            "reason": self.reason,
+            "record_id": self.record_id,
+            "similar": list(self.similar),
+        }

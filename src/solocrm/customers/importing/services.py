@@ -17,7 +17,7 @@ from solocrm.core.custom_fields import CustomFieldDefinition, definitions_for
 from solocrm.core.permissions import require_write
 from solocrm.customers.importing.customer_batch import CustomerBatchWriter
 from solocrm.customers.importing.engine import ImportResult, Progress, rows_import
-from solocrm.customers.importing.errors import FileRefused, RowProblem
+from solocrm.customers.importing.errors import FileRefused, RowProblem, RowWarning
 from solocrm.customers.importing.fields import FIELDS_BY_KIND, ImportField
 from solocrm.customers.importing.headers import custom_import_fields, mapping_suggest
 from solocrm.customers.importing.limits import ImportLimits
@@ -60,6 +60,10 @@ class ImportSummary:
     def problems(self) -> list[RowProblem]:
         return self.result.problems if self.result else []
 
+    @property
+    def warnings(self) -> list[RowWarning]:
+        return self.result.warnings if self.result else []
+
     def as_dict(self) -> dict[str, Any]:
         counts = (
             self.result.counts()
@@ -74,6 +78,7 @@ class ImportSummary:
             "on_duplicate": self.options.on_duplicate,
             "dry_run": self.options.dry_run,
             **counts,
+            "warnings": len(self.warnings),
             "written": self.written,
             "refused": self.refused,
             "table": self.table,

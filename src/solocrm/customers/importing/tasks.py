@@ -13,6 +13,7 @@ from solocrm.customers.importing.report import report_csv
 from solocrm.customers.importing.services import ImportOptions, import_file
 
 JOB_KIND = "import"
+SHOWN_WARNINGS = 200  # on the job's page; the report has them all
 
 
 def import_job_create(*, upload: uploads.Upload, user: Any) -> Job:
@@ -45,9 +46,10 @@ def _work(job: Job) -> dict[str, Any]:
         progress=lambda done, total: job_progress(job, done=done, total=total),
     )
     result = summary.as_dict()
-    if summary.problems:
-        uploads.report_store(job.pk, report_csv(summary.problems))
-    result["report"] = bool(summary.problems)
+    if summary.problems or summary.warnings:
+        uploads.report_store(job.pk, report_csv(summary.problems, summary.warnings))
+    result["report"] = bool(summary.problems or summary.warnings)
+    result["warning_rows"] = [w.as_dict() for w in summary.warnings[:SHOWN_WARNINGS]]
     uploads.upload_delete(upload.token)
     return result
 

@@ -126,6 +126,16 @@ class Command(BaseCommand):
             self.stderr.write(f"  line {problem.line}{column}: {problem.reason}")
         if len(summary.problems) > SHOWN_PROBLEMS:
             self.stderr.write(f"  … and {len(summary.problems) - SHOWN_PROBLEMS} more")
+        warnings = summary.warnings
+        if warnings:
+            self.stdout.write(
+                f"{len(warnings)} {'row looks' if len(warnings) == 1 else 'rows look'} "
+                "like existing customers (imported all the same; see the report):"
+            )
+        for warning in warnings[:SHOWN_PROBLEMS]:
+            self.stdout.write(f"  line {warning.line}: {warning.reason}")
+        if len(warnings) > SHOWN_PROBLEMS:
+            self.stdout.write(f"  … and {len(warnings) - SHOWN_PROBLEMS} more")
         if summary.options.dry_run:
             self.stdout.write("Dry run: nothing was written.")
         elif counts["rejected"] and not counts["written"]:
@@ -172,14 +182,15 @@ def _mapping(path: str | None) -> dict[str, str] | None:
 
 def _write_report(summary: ImportSummary, requested: str | None, source: Path) -> Path | None:
     """The report goes where --report says; without it, next to the file when rows were
-    rejected (``customers.csv`` → ``customers.report.csv``)."""
+    rejected or warned about (``customers.csv`` → ``customers.report.csv``)."""
     if summary.refused:
         return None
+    warnings = summary.warnings
     if requested:
         path = Path(requested)
-    elif summary.problems:
+    elif summary.problems or warnings:
         path = source.with_name(f"{source.stem}.report.csv")
     else:
         return None
-    path.write_bytes(report_csv(summary.problems))
+    path.write_bytes(report_csv(summary.problems, warnings))
     return path
