@@ -6,6 +6,8 @@ from solocrm.customers.merge import customer_merge
 from solocrm.customers.merge_models import CustomerMerge
 from solocrm.customers.models import Customer
 
+MERGED_INTO = '<small class="muted">merged into'  # how the trash marks a merged record
+
 
 @pytest.fixture
 def pair(make_customer):
@@ -125,3 +127,77 @@ def test_customer_forms_ask_for_possible_duplicates(owner_client, pair):
     assert f'{{"exclude": "{survivor.pk}"}}' in html
     create = owner_client.get(reverse("customers:customer_create")).content.decode()
     assert '{"exclude": ""}' in create
+
+
+def test_customer_page_lists_its_merges_and_undo_comes_back_to_it(owner, owner_client, pair):
+    survivor, merged = pair
+    detail = reverse("customers:customer_detail", args=[survivor.pk])
+    assert 'id="merges"' not in owner_client.get(detail).content.decode()  # none yet
+    merge = customer_merge(survivor=survivor, merged=merged, by=owner)
+    html = owner_client.get(detail).content.decode()
+    assert 'id="merges"' in html
+    undo = reverse("customers:merge_undo", args=[merge.pk])
+    assert f'action="{undo}"' in html
+    assert f'<input type="hidden" name="next" value="{detail}">' in html
+    response = owner_client.post(undo, {"next": detail})
+    assert (response.status_code, response.url) == (303, detail)
+    assert Customer.objects.get(pk=merged.pk).deleted_at is None
+    after = owner_client.get(detail).content.decode()
+    assert "undone" in after and f'action="{undo}"' not in after
+
+
+def test_customer_page_says_why_a_merge_can_no_longer_be_undone(owner, owner_client, pair):
+    survivor, merged = pair
+    merge = customer_merge(survivor=survivor, merged=merged, by=owner)
+    services.customer_update(
+        customer=Customer.objects.get(pk=survivor.pk), by=owner, data={"country": "CN"}
+    )
+    html = owner_client.get(reverse("customers:customer_detail", args=[survivor.pk]))
+    html = html.content.decode()
+    assert reverse("customers:merge_undo", args=[merge.pk]) not in html
+    assert "was changed after the merge" in html
+
+
+def test_trash_marks_merged_records_and_offers_undo_instead_of_restore(
+    owner, owner_client, pair, make_customer
+):
+    survivor, merged = pair
+    merge = customer_merge(survivor=survivor, merged=merged, by=owner)
+    plain = make_customer("Plain Trash")
+    services.customer_delete(customer=plain, by=owner)
+    html = owner_client.get(reverse("customers:trash")).content.decode()
+    assert MERGED_INTO in html
+    assert reverse("customers:customer_detail", args=[survivor.pk]) in html
+    assert reverse("customers:merge_undo", args=[merge.pk]) in html
+    assert reverse("customers:customer_restore", args=[merged.pk]) not in html
+    assert reverse("customers:customer_restore", args=[plain.pk]) in html
+    response = owner_client.post(
+        reverse("customers:merge_undo", args=[merge.pk]), {"next": reverse("customers:trash")}
+    )
+    assert response.url == reverse("customers:trash")
+    merged.refresh_from_db()
+    assert merged.deleted_at is None and merged.emails.get().email == "zw@acme.cn"
+    assert MERGED_INTO not in owner_client.get(reverse("customers:trash")).content.decode()
+
+
+def test_trash_offers_a_plain_restore_once_the_merge_cannot_be_undone(owner, owner_client, pair):
+    survivor, merged = pair
+    merge = customer_merge(survivor=survivor, merged=merged, by=owner)
+    services.customer_update(
+        customer=Customer.objects.get(pk=survivor.pk), by=owner, data={"country": "CN"}
+    )
+    html = owner_client.get(reverse("customers:trash")).content.decode()
+    assert MERGED_INTO in html and "was changed after the merge" in html
+    assert reverse("customers:merge_undo", args=[merge.pk]) not in html
+    assert reverse("customers:customer_restore", args=[merged.pk]) in html
+
+
+def test_viewers_see_merges_without_undo(client, viewer, owner, pair):
+    survivor, merged = pair
+    merge = customer_merge(survivor=survivor, merged=merged, by=owner)
+    client.force_login(viewer)
+    detail = client.get(reverse("customers:customer_detail", args=[survivor.pk])).content.decode()
+    trash = client.get(reverse("customers:trash")).content.decode()
+    assert 'id="merges"' in detail and MERGED_INTO in trash
+    for html in (detail, trash):
+        assert reverse("customers:merge_undo", args=[merge.pk]) not in html

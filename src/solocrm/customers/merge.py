@@ -197,23 +197,24 @@ def customer_merge(
     return merge
 
 
-def _refuse_if_changed(merge: CustomerMerge, survivor: Customer, merged: Customer) -> None:
+def merge_undo_refusal(merge: CustomerMerge, survivor: Customer, merged: Customer) -> str:
+    """Why undoing ``merge`` would be refused now, or "" if it may go ahead.
+
+    ``survivor`` and ``merged`` are the records as stored (locked, when undoing).
+    """
+    if merge.undone:
+        return _("This merge was already undone.")
     if survivor.version != merge.survivor_version:
-        raise MergeUndoRefusedError(
-            _(
-                "“%(name)s” was changed after the merge (version %(then)d, now %(now)d); "
-                "undoing would throw those changes away. Edit the records by hand instead."
-            )
-            % {"name": survivor.name, "then": merge.survivor_version, "now": survivor.version}
-        )
+        return _(
+            "“%(name)s” was changed after the merge (version %(then)d, now %(now)d); "
+            "undoing would throw those changes away. Edit the records by hand instead."
+        ) % {"name": survivor.name, "then": merge.survivor_version, "now": survivor.version}
     if merged.deleted_at is None or merged.version != merge.merged_version:
-        raise MergeUndoRefusedError(
-            _(
-                "“%(name)s” was restored or changed after the merge; "
-                "this merge can no longer be undone."
-            )
-            % {"name": merged.name}
-        )
+        return _(
+            "“%(name)s” was restored or changed after the merge; "
+            "this merge can no longer be undone."
+        ) % {"name": merged.name}
+    return ""
 
 
 def _move_back(merge: CustomerMerge, survivor: Customer, merged: Customer) -> dict[str, int]:
@@ -262,7 +263,8 @@ def customer_merge_undo(*, merge: CustomerMerge, by: Any) -> CustomerMerge:
     )
     require_write(by, survivor)
     require_write(by, merged)
-    _refuse_if_changed(merge, survivor, merged)
+    if refusal := merge_undo_refusal(merge, survivor, merged):
+        raise MergeUndoRefusedError(refusal)
     survivor_before = audited_snapshot(survivor, **_related(survivor))
 
     result = _move_back(merge, survivor, merged)

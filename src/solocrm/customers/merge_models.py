@@ -74,6 +74,13 @@ class CustomerMerge(models.Model):
         return self.undone_at is not None
 
     @property
+    def undo_refusal(self) -> str:
+        """Why an undo would be refused now, or "" (reads ``survivor`` and ``merged``)."""
+        from solocrm.customers.merge import merge_undo_refusal
+
+        return merge_undo_refusal(self, self.survivor, self.merged)
+
+    @property
     def moved_counts(self) -> list[tuple[str, int]]:
         """``[(what, how many)]`` that moved to the survivor, in words, for lists."""
         from solocrm.customers.relations import customer_relations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -145,3 +146,13 @@ def merges_visible(user: Any, *, customer_id: int | None = None) -> QuerySet[Cus
     if customer_id is not None:
         merges = merges.filter(Q(survivor_id=customer_id) | Q(merged_id=customer_id))
     return merges.order_by("-created_at", "-id")
+
+
+def merges_into_others(user: Any, customer_ids: Iterable[int]) -> dict[int, CustomerMerge]:
+    """For customers in the trash because they were merged: their merge (the newest one
+    not undone), by the merged customer's id."""
+    merges = merges_visible(user).filter(merged_id__in=list(customer_ids), undone_at=None)
+    found: dict[int, CustomerMerge] = {}
+    for merge in merges:  # newest first
+        found.setdefault(merge.merged_id, merge)
+    return found

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -15,7 +16,7 @@ from solocrm.core.exceptions import StaleVersionError
 from solocrm.core.permissions import can_write, require_read, require_write
 from solocrm.core.selectors import object_history
 from solocrm.core.tags import Tag
-from solocrm.customers import selectors, services
+from solocrm.customers import merge_selectors, selectors, services
 from solocrm.customers.filters import (
     DEFAULT_COLUMNS,
     SORT_OPTIONS,
@@ -32,6 +33,8 @@ from solocrm.customers.forms import (
 from solocrm.customers.models import Customer, SavedView
 from solocrm.customers.panels import customer_panels
 from solocrm.customers.views._helpers import htmx_target, keyset_page, see_other
+
+MERGES_SHOWN = 10  # on a customer's page; the merges list pages through the rest
 
 
 @login_required
@@ -133,6 +136,8 @@ def _customer_or_404(request: HttpRequest, pk: int) -> Customer:
 
 
 def _detail_context(request: HttpRequest, customer: Customer, form: InteractionForm) -> dict:
+    merges = merge_selectors.merges_visible(request.user, customer_id=customer.pk)
+    detail_url = reverse("customers:customer_detail", args=[customer.pk])
     return {
         "customer": customer,
         "timeline": selectors.customer_timeline(customer),
@@ -141,6 +146,9 @@ def _detail_context(request: HttpRequest, customer: Customer, form: InteractionF
         "can_write": can_write(request.user),
         "custom_fields": selectors.custom_field_display(customer),
         "panels": customer_panels(request.user, customer),
+        # The merges list's own table (and Undo), coming back to this page after an undo.
+        "merges_page": Paginator(merges, MERGES_SHOWN).get_page(1),
+        "merges_next": detail_url,
     }
 
 

@@ -11,20 +11,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from solocrm.core.permissions import can_write, is_owner, require_owner, require_read
-from solocrm.customers import selectors, services
+from solocrm.customers import merge_selectors, selectors, services
 from solocrm.customers.views._helpers import see_other
 
 
 @login_required
 def trash(request: HttpRequest) -> HttpResponse:
+    """Trashed records; a customer merged into another is marked so, with the merge's
+    Undo in place of a plain restore (which would leave their details on the other)."""
     require_read(request.user)
+    customers = list(
+        selectors.customers_visible(request.user, trashed=True).order_by("-deleted_at", "-id")[:500]
+    )
+    merged_into = merge_selectors.merges_into_others(request.user, [c.pk for c in customers])
     return render(
         request,
         "customers/trash.html",
         {
-            "customers": selectors.customers_visible(request.user, trashed=True).order_by(
-                "-deleted_at", "-id"
-            )[:500],
+            "customers": [(customer, merged_into.get(customer.pk)) for customer in customers],
             "companies": selectors.companies_visible(request.user, trashed=True).order_by(
                 "-deleted_at", "-id"
             )[:500],
