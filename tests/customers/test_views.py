@@ -1,5 +1,6 @@
 import pytest
 from django.urls import reverse
+from django.utils.timezone import localtime
 
 from solocrm.core.demo import demo_load
 from solocrm.core.models import AuditEntry
@@ -242,3 +243,90 @@ def test_add_a_person_from_a_company_page_prefills_the_company(owner_client, mak
     company = make_company("Acme")
     response = owner_client.get(reverse("customers:customer_create"), {"company": company.pk})
     assert response.context["form"].initial["company"] == company
+
+
+def _entry(owner, **kwargs):
+    customer = services.customer_create(by=owner, name="张伟")
+    note = services.interaction_create(
+        by=owner, customer=customer, subject="First call", body="Wants a quote", **kwargs
+    )
+    return customer, note
+
+
+def _edit_url(note) -> str:
+    return reverse("customers:interaction_edit", args=[note.customer_id, note.pk])
+
+
+def test_an_interaction_is_edited_from_the_timeline(owner_client, owner):
+    customer, note = _entry(owner)
+    detail = owner_client.get(reverse("customers:customer_detail", args=[customer.pk]))
+    assert f'href="{_edit_url(note)}"' in detail.content.decode()
+    form = owner_client.get(_edit_url(note))
+    html = form.content.decode()
+    assert 'name="version" value="1"' in html
+    assert 'value="First call"' in html and "Wants a quote" in html
+    assert f'value="{localtime(note.occurred_at):%Y-%m-%dT%H:%M}"' in html
+    response = owner_client.post(
+        _edit_url(note),
+        {
+            "kind": "call",
+            "direction": "outbound",
+            "occurred_at": "2024-03-05T10:30",
+            "subject": "Quote sent",
+            "body": "Sent the quote **today**",
+            "version": "1",
+        },
+    )
+    assert response.status_code == 303
+    assert response.url == reverse("customers:customer_detail", args=[customer.pk]) + "#activity"
+    note.refresh_from_db()
+    assert (note.kind, note.direction, note.subject, note.version) == (
+        "call",
+        "outbound",
+        "Quote sent",
+        2,
+    )
+    assert f"{localtime(note.occurred_at):%Y-%m-%d %H:%M}" == "2024-03-05 10:30"
+    customer.refresh_from_db()
+    assert "quote sent" in customer.search_text and "first call" not in customer.search_text
+    entry = AuditEntry.objects.filter(action="update", object_type="customers.interaction").get()
+    assert entry.changes["subject"] == ["First call", "Quote sent"]
+
+
+def test_a_stale_interaction_edit_is_refused_and_keeps_the_input(owner_client, owner):
+    _customer, note = _entry(owner)
+    services.interaction_update(interaction=note, by=owner, data={"subject": "Changed elsewhere"})
+    response = owner_client.post(
+        _edit_url(note),
+        {"kind": "note", "direction": "none", "occurred_at": "2024-03-05T10:30",
+         "subject": "Mine", "body": "", "version": "1"},
+    )  # fmt: skip
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Someone else saved this entry" in page and 'value="Mine"' in page
+    note.refresh_from_db()
+    assert (note.subject, note.version) == ("Changed elsewhere", 2)
+
+
+def test_an_invalid_interaction_edit_names_the_field_and_changes_nothing(owner_client, owner):
+    _customer, note = _entry(owner)
+    response = owner_client.post(
+        _edit_url(note),
+        {"kind": "note", "direction": "none", "occurred_at": "", "subject": "x" * 201,
+         "body": "", "version": "1"},
+    )  # fmt: skip
+    assert response.status_code == 422
+    assert set(response.context["form"].errors) == {"occurred_at", "subject"}
+    note.refresh_from_db()
+    assert (note.subject, note.version) == ("First call", 1)
+
+
+def test_interaction_edit_needs_write_access_to_the_customer(
+    client, owner, viewer, member, limit_members
+):
+    _customer, note = _entry(owner)
+    client.force_login(viewer)
+    assert client.get(_edit_url(note)).status_code == 403
+    client.force_login(member)  # limited to their own customers: this one is hidden
+    assert client.get(_edit_url(note)).status_code == 404
+    assert client.post(_edit_url(note), {"subject": "x"}).status_code == 404

@@ -234,6 +234,31 @@ class InteractionForm(forms.ModelForm):
         """Validation happens in the service."""
 
 
+class InteractionEditForm(InteractionForm):
+    """Changing a timeline entry: when it happened is known now, and the version it was
+    read at travels with the form (optimistic locking, as on the customer form)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta(InteractionForm.Meta):
+        widgets = {
+            "occurred_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "body": forms.Textarea(attrs={"rows": 6}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["occurred_at"].required = True
+        self.fields["occurred_at"].help_text = ""
+        self.initial.setdefault("version", self.instance.version)
+
+    def changes(self) -> dict[str, Any]:
+        """The edited fields, for ``interaction_update``."""
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
 class BulkActionForm(forms.Form):
     ACTIONS = [
         ("tag", _("Add tag")),

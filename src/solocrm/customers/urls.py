@@ -14,6 +14,11 @@ urlpatterns = [
     path("<int:pk>/delete/", customers.customer_delete, name="customer_delete"),
     path("<int:pk>/interactions/", customers.interaction_create, name="interaction_create"),
     path(
+        "<int:pk>/interactions/<int:interaction_pk>/edit/",
+        customers.interaction_edit,
+        name="interaction_edit",
+    ),
+    path(
         "<int:pk>/interactions/<int:interaction_pk>/delete/",
         customers.interaction_delete,
         name="interaction_delete",

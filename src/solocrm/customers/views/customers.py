@@ -1,4 +1,5 @@
-"""Customer pages: list (filters, columns, saved views, bulk actions), detail, edit."""
+"""Customer pages: list (filters, columns, saved views, bulk actions), detail, edit, and
+the timeline's entries (log, edit, delete)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from solocrm.customers.filters import (
 from solocrm.customers.forms import (
     BulkActionForm,
     CustomerForm,
+    InteractionEditForm,
     InteractionForm,
     add_service_errors,
 )
@@ -187,6 +189,41 @@ def interaction_create(request: HttpRequest, pk: int) -> HttpResponse:
     if htmx_target(request) == "activity":
         return render(request, "customers/customer_detail.html#activity", context, status=status)
     return render(request, "customers/customer_detail.html", context, status=status)
+
+
+@login_required
+def interaction_edit(request: HttpRequest, pk: int, interaction_pk: int) -> HttpResponse:
+    """Change a timeline entry; refused with 409 if someone saved it meanwhile."""
+    customer = _customer_or_404(request, pk)
+    require_write(request.user, customer)
+    interaction = get_object_or_404(customer.interactions.alive(), pk=interaction_pk)
+    form = InteractionEditForm(request.POST or None, instance=interaction)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.interaction_update(
+                interaction=interaction,
+                by=request.user,
+                data=form.changes(),
+                expected_version=form.cleaned_data["version"] or interaction.version,
+            )
+        except StaleVersionError as exc:
+            form.add_error(None, str(exc))
+            status = 409
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            status = 422
+        else:
+            messages.success(request, _("Saved."))
+            return see_other(f"{reverse('customers:customer_detail', args=[pk])}#activity")
+    elif request.method == "POST":
+        status = 422
+    return render(
+        request,
+        "customers/interaction_form.html",
+        {"form": form, "customer": customer, "interaction": interaction, "stale": status == 409},
+        status=status,
+    )
 
 
 @login_required
