@@ -1,5 +1,3 @@
-import time
-
 from solocrm.core.demo import demo_load
 from solocrm.core.models import AuditEntry
 from solocrm.customers.models import Customer, CustomerPhone, Interaction
@@ -14,14 +12,11 @@ def _fingerprint():
     )
 
 
-def test_demo_loads_300_customers_quickly_with_one_summary_audit_entry(owner):
-    started = time.perf_counter()
+def test_demo_loads_300_customers_with_one_summary_audit_entry(owner):
     counts = demo_load(customers=300, seed=7, owner=owner)
-    elapsed = time.perf_counter() - started
     assert counts["customers"] == 300
     assert Customer.objects.count() == 300
     assert counts["interactions"] == Interaction.objects.count() > 0
-    assert elapsed < 5
     names = set(Customer.objects.values_list("name", flat=True))
     assert any(len(n) <= 3 and not n.isascii() for n in names)
     assert any(" " in n and n.isascii() for n in names)
