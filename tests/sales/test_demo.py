@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 
 from solocrm.core.demo import demo_load
@@ -24,10 +23,8 @@ def _fingerprint():
     )
 
 
-def test_demo_sales_are_realistic_consistent_and_quick(owner):
-    started = time.perf_counter()
+def test_demo_sales_are_realistic_and_consistent(owner):
     counts = demo_load(customers=300, seed=7, owner=owner)
-    assert time.perf_counter() - started < 8
     assert counts["orders"] == Order.objects.count() > 500
     assert counts["order_lines"] == OrderLine.objects.count()
     per_customer = Counter(Order.objects.values_list("customer_id", flat=True))
