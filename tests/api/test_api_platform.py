@@ -117,3 +117,16 @@ def test_audit_api_is_owner_only(client, member):
     response = client.get("/api/v1/audit", **bearer(member))
     assert response.status_code == 403
     assert response.json()["code"] == "forbidden"
+
+
+def test_keyset_pagination_refuses_a_nullable_sort_field(db):
+    import pytest
+
+    from solocrm.accounts.models import User
+    from solocrm.api.pagination import KeysetPagination
+
+    paginator = KeysetPagination()
+    with pytest.raises(TypeError, match="last_login"):
+        paginator.paginate_queryset(
+            User.objects.order_by("last_login"), KeysetPagination.Input(limit=5)
+        )

@@ -81,6 +81,7 @@ class KeysetPagination(PaginationBase):
 
     def paginate_queryset(self, queryset: QuerySet, pagination: Input, **params: Any) -> Any:
         order = ordering_of(queryset)
+        _require_non_null(queryset, order)
         queryset = queryset.order_by(*order)
         if pagination.cursor:
             queryset = queryset.filter(keyset_filter(order, _decode(pagination.cursor)))
@@ -95,10 +96,19 @@ class KeysetPagination(PaginationBase):
 
 def _value(obj: Any, path: str) -> Any:
     for part in path.split("__"):
-        obj = getattr(obj, "pk" if part == "pk" else part)
-        if hasattr(obj, "pk") and not isinstance(obj, (int, str)) and part != path.split("__")[-1]:
-            continue
+        obj = getattr(obj, part)
     return obj.pk if hasattr(obj, "_meta") else obj
+
+
+def _require_non_null(queryset: QuerySet, order: list[str]) -> None:
+    """Keyset comparisons cannot step over NULLs (and databases sort them differently),
+    so every sort field must be NOT NULL; an allow-list that breaks this is a bug."""
+    for term in order:
+        name = term.lstrip("-")
+        if name == "pk" or "__" in name:
+            continue
+        if queryset.model._meta.get_field(name).null:
+            raise TypeError(f"sort field {name!r} allows NULL; keyset pagination cannot use it")
 
 
 def sort_order(requested: str | None, allowed: dict[str, str], default: str) -> list[str]:
