@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from solocrm.core.permissions import MEMBER, OWNER
@@ -117,9 +118,12 @@ class OrderLineForm(forms.Form):
         label=_("Discount"), max_digits=12, decimal_places=2, min_value=0, required=False
     )
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any = None, keep: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["product"].queryset = products_visible(user).filter(active=True)
+        # Active products, and (when editing) the products the order's lines already name.
+        self.fields["product"].queryset = products_visible(user).filter(
+            Q(active=True) | Q(pk__in=list(keep))
+        )
 
     def line(self) -> dict[str, Any] | None:
         data = self.cleaned_data
@@ -136,6 +140,26 @@ class OrderLineForm(forms.Form):
 
 
 OrderLineFormSet = forms.formset_factory(OrderLineForm, extra=3)
+OrderLineEditFormSet = forms.formset_factory(OrderLineForm, extra=2)
+
+
+class OrderEditForm(OrderForm):
+    """The order form with the version it was opened at (a stale save changes nothing)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def service_data(self) -> dict[str, Any]:
+        data = {
+            name: self.cleaned_data[name]
+            for name in ("customer", "number", "ordered_at", "channel", "status", "currency")
+        }
+        data["notes"] = self.cleaned_data["notes"]
+        refunded = self.cleaned_data.get("refunded_amount")
+        refund_states = (Order.Status.REFUNDED, Order.Status.PARTIALLY_REFUNDED)
+        # Only a refund names an amount; otherwise the services set it to zero.
+        if data["status"] in refund_states and refunded:
+            data["refunded_amount"] = refunded
+        return data
 
 
 class FiguresForm(forms.Form):

@@ -15,6 +15,7 @@ urlpatterns = [
     path("orders/", orders.order_list, name="order_list"),
     path("orders/new/", orders.order_create, name="order_create"),
     path("orders/<int:pk>/", orders.order_detail, name="order_detail"),
+    path("orders/<int:pk>/edit/", orders.order_edit, name="order_edit"),
     path("products/", products.product_list, name="product_list"),
     path("products/new/", products.product_create, name="product_create"),
     path("products/<int:pk>/edit/", products.product_edit, name="product_edit"),
