@@ -180,3 +180,28 @@ class FiguresForm(forms.Form):
     def __init__(self, *args: Any, pipelines: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["pipeline"].queryset = pipelines
+
+
+class PipelineForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    is_default = forms.BooleanField(
+        label=_("Default pipeline (the board opens on it)"), required=False
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class StageForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    probability = forms.IntegerField(
+        label=_("Win probability (%)"),
+        min_value=0,
+        max_value=100,
+        initial=0,
+        help_text=_("From 0 to 100; a won stage is 100, a lost stage 0."),
+    )
+    is_won = forms.BooleanField(label=_("Won (closes the deals moved here)"), required=False)
+    is_lost = forms.BooleanField(label=_("Lost (closes the deals moved here)"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def service_data(self) -> dict[str, Any]:
+        return {k: self.cleaned_data[k] for k in ("name", "probability", "is_won", "is_lost")}

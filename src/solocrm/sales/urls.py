@@ -1,6 +1,6 @@
 from django.urls import path
 
-from solocrm.sales.views import deal_forms, deals, figures, orders, products
+from solocrm.sales.views import deal_forms, deals, figures, orders, pipelines, products
 
 app_name = "sales"
 
@@ -20,4 +20,15 @@ urlpatterns = [
     path("products/new/", products.product_create, name="product_create"),
     path("products/<int:pk>/edit/", products.product_edit, name="product_edit"),
     path("figures/", figures.figures, name="figures"),
+    path("settings/pipelines/", pipelines.pipeline_list, name="pipeline_list"),
+    path("settings/pipelines/<int:pk>/", pipelines.pipeline_detail, name="pipeline_detail"),
+    path("settings/pipelines/<int:pk>/delete/", pipelines.pipeline_delete, name="pipeline_delete"),
+    path("settings/pipelines/<int:pk>/stages/", pipelines.stage_create, name="stage_create"),
+    path("settings/stages/<int:pk>/", pipelines.stage_edit, name="stage_edit"),
+    path(
+        "settings/stages/<int:pk>/move/<str:direction>/",
+        pipelines.stage_move,
+        name="stage_move",
+    ),
+    path("settings/stages/<int:pk>/delete/", pipelines.stage_delete, name="stage_delete"),
 ]
