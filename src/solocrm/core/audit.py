@@ -13,7 +13,14 @@ from django.utils import timezone
 from solocrm.core.context import current_actor
 from solocrm.core.models import AuditEntry
 
-SKIPPED_FIELDS = {"updated_at", "version", "search_text", "password", "last_login"}
+SKIPPED_FIELDS = {
+    "updated_at",
+    "version",
+    "search_text",
+    "last_contacted_at",
+    "password",
+    "last_login",
+}
 
 
 def json_value(value: Any) -> Any:

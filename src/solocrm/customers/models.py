@@ -136,6 +136,11 @@ class Customer(TrackedModel):
     consent_at = models.DateTimeField(_("consent given or refused at"), null=True, blank=True)
     deleted_at = models.DateTimeField(_("moved to trash"), null=True, blank=True, db_index=True)
     search_text = models.TextField(_("search text"), blank=True, editable=False)
+    # Derived: the latest non-deleted interaction's time, kept by database triggers
+    # (customers.contact_triggers), whatever the path; never written by the application.
+    last_contacted_at = models.DateTimeField(
+        _("last contacted"), null=True, blank=True, editable=False
+    )
     external_id = models.CharField(
         _("external ID"), max_length=100, null=True, blank=True, unique=True
     )
@@ -145,7 +150,12 @@ class Customer(TrackedModel):
     class Meta:
         ordering = ["name", "id"]
         verbose_name = _("customer")
-        indexes = [models.Index(fields=["owner", "deleted_at"])]
+        indexes = [
+            models.Index(fields=["owner", "deleted_at"]),
+            models.Index(
+                fields=["deleted_at", "last_contacted_at"], name="customer_alive_last_contact"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
