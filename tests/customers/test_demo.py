@@ -1,5 +1,9 @@
+from django.db.models import Max, Min
+
 from solocrm.core.demo import demo_load
 from solocrm.core.models import AuditEntry
+from solocrm.customers.demo import near_duplicate_count
+from solocrm.customers.duplicates import duplicate_pair_scores, with_customers
 from solocrm.customers.models import Customer, CustomerPhone, Interaction
 from solocrm.customers.selectors import customer_search
 
@@ -38,3 +42,38 @@ def test_demo_customers_are_searchable(owner):
     customer = Customer.objects.filter(phones__isnull=False).order_by("pk").first()
     digits = customer.phones.first().e164[-7:]
     assert customer in customer_search(owner, digits)
+
+
+def test_demo_near_duplicates_are_found_by_the_duplicates_finder(owner):
+    counts = demo_load(customers=300, seed=7, owner=owner)
+    copies = near_duplicate_count(300)
+    assert counts["near_duplicates"] == copies == 12
+    pairs = duplicate_pair_scores(user=owner)
+    partners: dict[int, set[int]] = {}
+    for pair in pairs:
+        partners.setdefault(pair.a.id, set()).add(pair.b.id)
+        partners.setdefault(pair.b.id, set()).add(pair.a.id)
+    customers = list(Customer.objects.order_by("pk"))
+    originals, planted = customers[:-copies], customers[-copies:]
+    original_names = {c.name for c in originals}
+    signals: set[str] = set()
+    for copy in planted:
+        found = partners.get(copy.pk, set()) & {c.pk for c in originals}
+        assert found, f"the near-duplicate {copy.name!r} is not paired with its original"
+        assert copy.name not in original_names  # typed differently, found anyway
+        signals |= {
+            reason.signal
+            for pair in pairs
+            if {pair.a.id, pair.b.id} & {copy.pk}
+            for reason in pair.score.reasons
+        }
+    assert {"phone", "email", "name_company"} <= signals
+    assert any(" " in c.name and not c.name.isascii() for c in planted)  # 张 伟
+    # The pairs show up on the duplicates page.
+    assert len(with_customers(pairs)) == len(pairs) >= copies
+
+
+def test_demo_interactions_span_two_years(owner):
+    demo_load(customers=120, seed=5, owner=owner)
+    dates = Interaction.objects.aggregate(first=Min("occurred_at"), last=Max("occurred_at"))
+    assert (dates["last"] - dates["first"]).days > 600

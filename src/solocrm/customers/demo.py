@@ -5,6 +5,11 @@ from a fixed ``BASE_DATE``. Rows are bulk-inserted (300 customers in well under 
 second) and, instead of one audit entry per row, the load writes one summary audit
 entry ("import" of demo data with the counts). The search index is filled by the
 database triggers as the rows are inserted.
+
+About 4% of the customers are near-duplicates of others, the same person typed in twice
+(:func:`near_duplicate_count` of them, the last ones created): the name spaced, ordered,
+cased or mistyped differently, and the same phone in another format, the same email, or
+the same company or city, so the duplicates page has real pairs to show.
 """
 
 from __future__ import annotations
@@ -15,8 +20,9 @@ from typing import Any
 from solocrm.core.audit import audit_record
 from solocrm.core.demo import DemoContext, register
 from solocrm.core.tags import Tag
+from solocrm.customers.duplicates_scoring import NAME_THRESHOLD, name_similarity, normalise_email
 from solocrm.customers.models import Company, Customer, CustomerEmail, CustomerPhone, Interaction
-from solocrm.customers.phones import phone_normalise
+from solocrm.customers.phones import NormalisedPhone, phone_normalise
 from solocrm.customers.search_index import search_text_for
 
 BASE_DATE = dt.datetime(2025, 6, 30, 10, 0, tzinfo=dt.UTC)
@@ -76,6 +82,7 @@ NOTES = [
 KINDS = ["note", "call", "email", "meeting", "message", "visit"]
 MOBILE_PREFIXES = ["138", "139", "136", "150", "151", "158", "186", "187", "188", "135"]
 EMAIL_DOMAINS = ["qq.com", "163.com", "gmail.com", "outlook.com", "126.com", "example.com"]
+NEAR_DUPLICATE_PERCENT = 4
 
 
 def _pick_weighted(ctx: DemoContext, options: list[tuple[str, int]]) -> str:
@@ -138,13 +145,95 @@ def _companies(ctx: DemoContext, owner_id: int | None) -> list[Company]:
     return Company.objects.bulk_create(companies)
 
 
+def near_duplicate_count(customers: int) -> int:
+    """How many of ``customers`` demo customers are near-duplicates of others."""
+    return customers * NEAR_DUPLICATE_PERCENT // 100
+
+
+def _retyped_name(ctx: DemoContext, name: str) -> str:
+    """``name`` as someone else would type it: "张 伟", "SMITH, James", "james smoth"."""
+    if not name.isascii():
+        return f"{name[0]} {name[1:]}"
+    first, last = name.split(" ", 1)
+    style = ctx.rng.randrange(3)
+    if style == 0:
+        return f"{last.upper()}, {first}"
+    if style == 1:
+        return name.lower()
+    spots = [at for at in range(2, len(last) - 1) if last[at] != last[at + 1]]
+    at = ctx.rng.choice(spots) if spots else 0
+    typo = f"{first} {last[:at]}{last[at + 1]}{last[at]}{last[at + 2 :]}"  # "Jonhson"
+    return typo if spots and name_similarity(name, typo) >= NAME_THRESHOLD else name.lower()
+
+
+def _reformatted_phone(phone: NormalisedPhone) -> NormalisedPhone:
+    """The same number written another way ("13812345678" → "+86 138 1234 5678")."""
+    national = phone.e164.removeprefix("+86")
+    if phone.e164.startswith("+86") and len(national) == 11:
+        styles = [national, f"+86 {national[:3]} {national[3:7]} {national[7:]}"]
+    else:
+        styles = [phone.e164, f"00{phone.e164[1:]}"]
+    raw = next(style for style in styles if style != phone.raw)
+    return phone_normalise(raw, region="CN")
+
+
+def _near_duplicate(
+    ctx: DemoContext, row: dict[str, Any], *, variant: int, companies: list[Company]
+) -> dict[str, Any]:
+    """A second record of ``row``'s customer, entered later and with less care.
+
+    It always has a similar name, and shares with the original, by turns, a phone (in
+    another format), an email (typed in another case) or the company; the city is the
+    same unless the company is shared.
+    """
+    original: Customer = row["customer"]
+    emails: list[str] = []
+    phones: list[NormalisedPhone] = []
+    company = None
+    city, country = original.city, original.country
+    signal = variant % 3
+    if signal == 0 and row["phones"]:
+        phones = [_reformatted_phone(row["phones"][0])]
+    elif signal == 1 and row["emails"]:
+        emails = [normalise_email(row["emails"][0].upper())]
+    elif signal == 2:
+        if original.company is None:
+            original.company = ctx.rng.choice(companies)
+        company = original.company
+        city, country = ctx.rng.choice(CITIES)
+    notes = [ctx.rng.choice(NOTES) for _n in range(ctx.rng.randrange(0, 3))]
+    owner_id = original.owner_id
+    return {
+        "customer": Customer(
+            name=_retyped_name(ctx, original.name),
+            company=company,
+            city=city,
+            country=country,
+            source="event",
+            lifecycle_stage="lead",
+            tier="potential",
+            consent_status="unknown",
+            owner_id=owner_id,
+            created_by_id=owner_id,
+            updated_by_id=owner_id,
+        ),
+        "emails": emails,
+        "phones": phones,
+        "tags": [],
+        "notes": notes,
+        "kinds": [ctx.rng.choice(KINDS) for _n in notes],
+        "days_ago": sorted((ctx.rng.randrange(0, 720) for _n in notes), reverse=True),
+    }
+
+
 @register("customers", order=10)
 def load_customers(ctx: DemoContext) -> None:
     owner_id = getattr(ctx.owner, "pk", None)
     tags = _tags(ctx)
     companies = _companies(ctx, owner_id)
     rows: list[dict[str, Any]] = []
-    for index in range(ctx.customers):
+    copies = near_duplicate_count(ctx.customers)
+    for index in range(ctx.customers - copies):
         chinese = ctx.rng.random() < 0.7
         name, handle = _chinese_name(ctx) if chinese else _english_name(ctx)
         company = ctx.rng.choice(companies) if ctx.rng.random() < 0.45 else None
@@ -211,6 +300,10 @@ def load_customers(ctx: DemoContext) -> None:
                 "days_ago": sorted((ctx.rng.randrange(0, 720) for _n in notes), reverse=True),
             }
         )
+    originals = ctx.rng.sample(rows, copies)
+    rows += [
+        _near_duplicate(ctx, row, variant=n, companies=companies) for n, row in enumerate(originals)
+    ]
     for row in rows:
         customer = row["customer"]
         if customer.consent_status != "unknown":
@@ -262,6 +355,7 @@ def load_customers(ctx: DemoContext) -> None:
         "customers": len(customers),
         "companies": len(companies),
         "interactions": len(interactions),
+        "near_duplicates": copies,
     }
     audit_record(
         "import",
