@@ -3,13 +3,16 @@
 Short files fool statistical detectors, so strict decodings are tried first, in this
 order: UTF-32 and UTF-16 when the file starts with their byte-order mark; UTF-8 (with or
 without a BOM); GB18030, the superset of GBK that Chinese Excel writes. Only a file none
-of these decode goes to charset-normalizer. Text that decodes but holds NUL bytes or
-more than 1% control characters (C0 or C1) is binary data, and is refused.
+of these decode goes to charset-normalizer, unless it is plainly UTF-8 or GB18030 text
+with a few damaged bytes: that is refused, naming the line of the first one, rather than
+read as some other encoding's mojibake. Text that decodes but holds NUL bytes or more
+than 1% control characters (C0 or C1) is binary data, and is refused.
 """
 
 from __future__ import annotations
 
 import codecs
+import re
 
 from charset_normalizer import from_bytes
 
@@ -24,6 +27,14 @@ BOMS = (
 STRICT_CANDIDATES = ("utf-8-sig", "gb18030")
 ALLOWED_CONTROLS = {"\t", "\n", "\r", "\x0c"}
 MAX_CONTROL_SHARE = 0.01
+# Well-formed multi-byte characters: UTF-8 sequences, and GB2312's two high bytes (the
+# common hanzi of GBK and GB18030; Latin-1 accents are followed by ASCII, not by these).
+UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+GB2312_PAIR = re.compile(rb"[\xb0-\xf7][\xa1-\xfe]")
+DAMAGED_SHARE = 10  # at least this many good characters for each bad byte
+SAMPLE_BYTES = 1024 * 1024
 BINARY_SIGNATURES = {
     b"\xd0\xcf\x11\xe0": "an old Excel .xls file or a password-protected workbook; "
     "save it as .xlsx or CSV",
@@ -65,6 +76,32 @@ def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
     return (encoding, text) if text is not None else None
 
 
+def _line_of(data: bytes, position: int) -> int:
+    before = data[:position]
+    return before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
+
+
+def _refuse_if_damaged(data: bytes) -> None:
+    """Refuse UTF-8 or GB18030 text spoilt by a few bytes (cut, or a stray byte)."""
+    for encoding, what, good in (
+        ("utf-8", "UTF-8", UTF8_SEQUENCE),
+        ("gb18030", "GBK/GB18030 (Chinese)", GB2312_PAIR),
+    ):
+        try:
+            data.decode(encoding)
+            continue
+        except UnicodeDecodeError as exc:
+            first_bad = exc.start
+        sample = data[:SAMPLE_BYTES]
+        bad = sample.decode(encoding, errors="replace").count("\ufffd")
+        if sum(1 for _match in good.finditer(sample)) >= DAMAGED_SHARE * bad:
+            raise FileRefused(
+                f"The file is {what} text, but line {_line_of(data, first_bad)} holds "
+                f"bytes that are not valid {what} (0x{data[first_bad]:02X}); the file may "
+                "be damaged or cut short. Save it again as UTF-8 CSV and try again."
+            )
+
+
 def _candidates(data: bytes) -> list[tuple[str, str]]:
     """(encoding, text) pairs in order of preference; empty when nothing decodes."""
     for bom, encoding in BOMS:
@@ -79,7 +116,8 @@ def _candidates(data: bytes) -> list[tuple[str, str]]:
         if text is not None:
             found.append((encoding, text))
     if not found:
-        best = from_bytes(data[: 1024 * 1024]).best()
+        _refuse_if_damaged(data)
+        best = from_bytes(data[:SAMPLE_BYTES]).best()
         if best is not None and best.encoding:
             text = _strict(data, best.encoding)
             if text is not None:

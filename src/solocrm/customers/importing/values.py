@@ -20,6 +20,9 @@ TAG_SEPARATORS = re.compile(r"[,，;；|｜、]")
 EMAIL_SEPARATORS = re.compile(r"[,，;；|｜、\s]+")
 PHONE_SEPARATORS = re.compile(r"[,，;；|｜、/\n]+")
 FORMULA_GUARD = re.compile(r"\A'(?=[=+\-@\t\r\n])")
+# Control characters (an escape sequence that recolours a terminal, a bell) carry nothing
+# a person typed; tab and line breaks stay.
+CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 YEAR_FIRST = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
 YEAR_LAST = re.compile(r"(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{4})")
@@ -30,7 +33,8 @@ NO = {"0", "false", "no", "n", "off", "否", "不同意", "拒绝", "无"}
 
 def cell_text(value: Any) -> str:
     """A cell as text: numbers without a spurious ".0", dates in ISO form, the
-    apostrophe an export put before a formula-like value removed, whitespace trimmed."""
+    apostrophe an export put before a formula-like value removed, control characters
+    dropped, whitespace trimmed."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -41,7 +45,7 @@ def cell_text(value: Any) -> str:
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
     if isinstance(value, dt.date):
         return value.isoformat()
-    return FORMULA_GUARD.sub("", str(value).strip())
+    return FORMULA_GUARD.sub("", CONTROLS.sub("", str(value)).strip())
 
 
 def _real_date(year: int, month: int, day: int, text: str) -> dt.date:
