@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from solocrm.core.permissions import MEMBER, OWNER
+from solocrm.customers.importing.forms import MappingForm, UploadForm
 from solocrm.customers.selectors import companies_visible, customers_visible
 from solocrm.sales.models import Order, Product, Stage
 from solocrm.sales.selectors.visibility import products_visible
@@ -205,3 +206,40 @@ class StageForm(forms.Form):
 
     def service_data(self) -> dict[str, Any]:
         return {k: self.cleaned_data[k] for k in ("name", "probability", "is_won", "is_lost")}
+
+
+SALES_IMPORT_KINDS = [("products", _("Products")), ("orders", _("Orders"))]
+SALES_DUPLICATE_CHOICES = [
+    ("skip", _("Skip it (the SKU or order number is already stored)")),
+    ("update", _("Update the stored product or order with the file's values")),
+]
+UNKNOWN_CUSTOMER_CHOICES = [
+    ("reject", _("Reject the order (it is listed in the report)")),
+    ("create", _("Create the customer from the order's email, phone and name")),
+]
+
+
+class SalesUploadForm(UploadForm):
+    kind = forms.ChoiceField(label=_("What the file holds"), choices=SALES_IMPORT_KINDS)
+
+
+class SalesMappingForm(MappingForm):
+    """The customers' mapping form with the sales options: existing SKUs or order numbers
+    are skipped or updated, and (orders) an unknown customer is created or rejected."""
+
+    def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        self.fields["on_duplicate"].choices = SALES_DUPLICATE_CHOICES
+        if kind == "orders":
+            self.fields["unknown_customers"] = forms.ChoiceField(
+                label=_("If an order's customer is not found"),
+                choices=UNKNOWN_CUSTOMER_CHOICES,
+                initial="reject",
+            )
+
+    def options(self) -> dict[str, Any]:
+        options = super().options()
+        if self.kind == "orders":
+            options["unknown_customers"] = self.cleaned_data["unknown_customers"]
+        return options

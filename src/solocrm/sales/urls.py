@@ -1,6 +1,6 @@
 from django.urls import path
 
-from solocrm.sales.views import deal_forms, deals, figures, orders, pipelines, products
+from solocrm.sales.views import deal_forms, deals, figures, imports, orders, pipelines, products
 
 app_name = "sales"
 
@@ -20,6 +20,10 @@ urlpatterns = [
     path("products/new/", products.product_create, name="product_create"),
     path("products/<int:pk>/edit/", products.product_edit, name="product_edit"),
     path("figures/", figures.figures, name="figures"),
+    path("import/", imports.import_upload, name="import_upload"),
+    path("import/<str:token>/columns/", imports.import_mapping_edit, name="import_mapping"),
+    path("import/<str:token>/preview/", imports.import_preview, name="import_preview"),
+    path("import/<str:token>/cancel/", imports.import_cancel, name="import_cancel"),
     path("settings/pipelines/", pipelines.pipeline_list, name="pipeline_list"),
     path("settings/pipelines/<int:pk>/", pipelines.pipeline_detail, name="pipeline_detail"),
     path("settings/pipelines/<int:pk>/delete/", pipelines.pipeline_delete, name="pipeline_delete"),
