@@ -6,10 +6,18 @@ import csv
 import io
 import itertools
 import re
+from collections.abc import Iterator
 
 from solocrm.customers.importing.errors import FileRefused
 from solocrm.customers.importing.limits import ImportLimits
-from solocrm.customers.importing.table import Row, Table, header_names, is_blank
+from solocrm.customers.importing.table import (
+    LAZY_ROWS,
+    LazyRows,
+    Row,
+    Table,
+    header_names,
+    is_blank,
+)
 
 DELIMITERS = ",;\t|"
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
@@ -66,33 +74,51 @@ def csv_table_read(*, text: str, encoding: str, limits: ImportLimits) -> Table:
         text = text[match.end() :]
         first_line = 1
     delimiter = delimiter or delimiter_sniff(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     table: Table | None = None
+    count = 0
+    for line, record in _numbered_records(text, delimiter, first_line):
+        if is_blank(record):
+            if table is not None:
+                table.blank_rows += 1
+            continue
+        if table is None:
+            table = _header_table(record, line, encoding, delimiter, limits)
+            continue
+        if count >= limits.max_rows:
+            raise FileRefused(
+                f"The file has more than {limits.max_rows} data rows; split it into smaller files."
+            )
+        count += 1
+        if count <= LAZY_ROWS:
+            table.rows.append(Row(line=line, cells=tuple(record)))
+    if table is None:
+        raise FileRefused("The file is empty: there is no header row.")
+    if count > LAZY_ROWS:  # read again when walked: see ``LazyRows``
+        header_line = table.header_line
+        table.rows = LazyRows(lambda: _data_rows(text, delimiter, first_line, header_line), count)
+    return table
+
+
+def _numbered_records(
+    text: str, delimiter: str, first_line: int
+) -> Iterator[tuple[int, list[str]]]:
+    """Each CSV record with the physical line it starts on."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     previous_end = 0
     try:
         for record in reader:
-            line = first_line + previous_end + 1
+            yield first_line + previous_end + 1, record
             previous_end = reader.line_num
-            if is_blank(record):
-                if table is not None:
-                    table.blank_rows += 1
-                continue
-            if table is None:
-                table = _header_table(record, line, encoding, delimiter, limits)
-                continue
-            if len(table.rows) >= limits.max_rows:
-                raise FileRefused(
-                    f"The file has more than {limits.max_rows} data rows; "
-                    "split it into smaller files."
-                )
-            table.rows.append(Row(line=line, cells=tuple(record)))
     except csv.Error as exc:
         raise FileRefused(
             f"Line {first_line + reader.line_num}: the file is not valid CSV ({exc})."
         ) from exc
-    if table is None:
-        raise FileRefused("The file is empty: there is no header row.")
-    return table
+
+
+def _data_rows(text: str, delimiter: str, first_line: int, header_line: int) -> Iterator[Row]:
+    for line, record in _numbered_records(text, delimiter, first_line):
+        if line > header_line and not is_blank(record):
+            yield Row(line=line, cells=tuple(record))
 
 
 def _header_table(

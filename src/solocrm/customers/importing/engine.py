@@ -1,11 +1,12 @@
 """Importing a table's rows: every row ends created, updated, skipped or rejected.
 
-Two passes. The first prepares every row (parsing and cleaning, no writes). The second
-writes, in batches of ``BATCH_ROWS``. A writer that can (customers, see
-``customer_batch``) takes a whole batch: rows are matched and validated one by one in
-memory and the new records written together; a row refused leaves nothing behind. Any
+The rows are walked once, ``BATCH_ROWS`` at a time: each batch is prepared (parsed and
+cleaned, no writes), then written, so memory holds one batch, not the file. A writer
+that can (customers, see ``customer_batch``) takes a whole batch: rows are matched and
+validated one by one in memory and the new records written together; a row refused
+leaves nothing behind. Any
 other writer, and a batch the database refuses as a whole, goes row by row, each row in
-its own savepoint. In ``atomic`` mode the whole second pass is one transaction, rolled
+its own savepoint. In ``atomic`` mode the whole import is one transaction, rolled
 back if any row was rejected. In ``partial`` mode every batch is committed on its own,
 so a long import never holds the database's write lock for long; bad rows are reported
 and left out. A dry run writes nothing in either mode.
@@ -13,11 +14,19 @@ and left out. A dry run writes nothing in either mode.
 After each batch, the customers it created are checked for likely duplicates (similar
 name at the same company or in the same city, a shared email or phone): such rows are
 imported all the same and listed as warnings.
+
+The result counts every row; it keeps the outcomes of the first ``KEPT_OUTCOMES`` rows
+(a preview shows them) and the first ``KEPT_ENTRIES`` problems and warnings (the
+report lists them), so that a file of a million rows needs no more memory than one of
+ten thousand; the counts (``rejected_rows``, ``warning_count``) cover them all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+import itertools
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -35,8 +44,9 @@ from solocrm.customers.phones import phones_remembered
 
 MODES = ("atomic", "partial")
 ON_DUPLICATE = ("skip", "update", "create")
-BATCH_ROWS = 200
-PROGRESS_EVERY = 500
+BATCH_ROWS = 1000
+KEPT_OUTCOMES = 10_000
+KEPT_ENTRIES = 20_000
 SERVICE_KEYS = {"consent_status": "consent", "consent_source": "consent"}
 
 Progress = Callable[[int, int], None]
@@ -73,7 +83,7 @@ class BatchWriter(Protocol):
     def likely_duplicates(self, record_ids: Sequence[int]) -> dict[int, list[Any]]: ...
 
 
-@dataclass
+@dataclass(slots=True)
 class RowOutcome:
     line: int
     action: str  # created, updated, skipped or rejected
@@ -86,12 +96,14 @@ class RowOutcome:
 class ImportResult:
     rows: int = 0
     written: bool = False
-    outcomes: list[RowOutcome] = field(default_factory=list)
-    problems: list[RowProblem] = field(default_factory=list)
-    warnings: list[RowWarning] = field(default_factory=list)
+    outcomes: list[RowOutcome] = field(default_factory=list)  # the first KEPT_OUTCOMES
+    problems: list[RowProblem] = field(default_factory=list)  # the first KEPT_ENTRIES
+    warnings: list[RowWarning] = field(default_factory=list)  # the first KEPT_ENTRIES
+    tally: Counter[str] = field(default_factory=Counter)
+    warning_count: int = 0
 
     def count(self, action: str) -> int:
-        return sum(1 for outcome in self.outcomes if outcome.action == action)
+        return self.tally[action]
 
     def counts(self) -> dict[str, int]:
         return {
@@ -99,10 +111,24 @@ class ImportResult:
             **{a: self.count(a) for a in ("created", "updated", "skipped", "rejected")},
         }
 
+    def add(
+        self,
+        outcomes: Sequence[RowOutcome],
+        problems: Iterable[RowProblem],
+        warnings: Sequence[RowWarning],
+    ) -> None:
+        """Count a batch's outcomes; keep what the limits allow."""
+        self.tally.update(outcome.action for outcome in outcomes)
+        self.warning_count += len(warnings)
+        self.outcomes.extend(outcomes[: max(KEPT_OUTCOMES - len(self.outcomes), 0)])
+        self.problems.extend(itertools.islice(problems, KEPT_ENTRIES - len(self.problems)))
+        self.warnings.extend(warnings[: max(KEPT_ENTRIES - len(self.warnings), 0)])
 
-def _chunks(items: Sequence[PreparedRow], size: int) -> Iterator[Sequence[PreparedRow]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+
+def _chunks(items: Iterable[Row], size: int) -> Iterator[list[Row]]:
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
 
 
 def _service_problems(prepared: PreparedRow, exc: ValidationError, column_map: ColumnMap) -> None:
@@ -250,53 +276,24 @@ def rows_import(
         raise ValueError(f"mode must be one of {', '.join(MODES)}")
     if on_duplicate not in ON_DUPLICATE:
         raise ValueError(f"on_duplicate must be one of {', '.join(ON_DUPLICATE)}")
-    with phones_remembered():
-        return _rows_import(
-            rows=rows,
-            column_map=column_map,
-            context=context,
-            writer=writer,
-            mode=mode,
-            on_duplicate=on_duplicate,
-            dry_run=dry_run,
-            report=progress or (lambda done, total: None),
-        )
-
-
-def _rows_import(
-    *,
-    rows: Sequence[Row],
-    column_map: ColumnMap,
-    context: PrepareContext,
-    writer: RecordWriter,
-    mode: str,
-    on_duplicate: str,
-    dry_run: bool,
-    report: Progress,
-) -> ImportResult:
+    report = progress or (lambda done, total: None)
     total = 2 * len(rows)
-    prepared_rows = []
-    for number, row in enumerate(rows, start=1):
-        prepared_rows.append(row_prepare(row, column_map=column_map, context=context))
-        if number % PROGRESS_EVERY == 0:
-            report(number, total)
-    report(len(rows), total)
     result = ImportResult(rows=len(rows))
     one_transaction = mode == "atomic" or dry_run
-    batch = len(prepared_rows) if one_transaction else BATCH_ROWS
-    for chunk in _chunks(prepared_rows, max(batch, 1)):
-        with transaction.atomic():
-            for rows_batch in _chunks(chunk, BATCH_ROWS):
-                outcomes = _batch_write(rows_batch, writer, on_duplicate, column_map)
-                result.outcomes.extend(outcomes)
-                result.warnings.extend(_warnings(rows_batch, outcomes, writer, column_map))
-            rejected_in_atomic = mode == "atomic" and any(
-                o.action == "rejected" for o in result.outcomes
-            )
-            if dry_run or rejected_in_atomic:
-                transaction.set_rollback(True)
-        report(len(rows) + len(result.outcomes), total)
-    result.problems = [p for prepared in prepared_rows for p in prepared.problems]
-    any_rejected = result.count("rejected") > 0
-    result.written = not dry_run and not (mode == "atomic" and any_rejected)
+    done = 0
+    with transaction.atomic() if one_transaction else nullcontext():
+        for chunk in _chunks(rows, BATCH_ROWS):
+            # Phones are parsed once per batch (checking, then writing): see phones.py.
+            with phones_remembered(), nullcontext() if one_transaction else transaction.atomic():
+                prepared = [row_prepare(r, column_map=column_map, context=context) for r in chunk]
+                outcomes = _batch_write(prepared, writer, on_duplicate, column_map)
+                warnings = _warnings(prepared, outcomes, writer, column_map)
+            result.add(outcomes, (p for row in prepared for p in row.problems), warnings)
+            done += len(chunk)
+            report(2 * done, total)
+        rejected_in_atomic = mode == "atomic" and result.count("rejected") > 0
+        if one_transaction and (dry_run or rejected_in_atomic):
+            transaction.set_rollback(True)
+    report(total, total)
+    result.written = not dry_run and not (mode == "atomic" and result.count("rejected") > 0)
     return result

@@ -21,6 +21,7 @@ from solocrm.customers.importing.choices import choice_names, company_size_for, 
 from solocrm.customers.importing.errors import RowProblem
 from solocrm.customers.importing.fields import CUSTOM_PREFIX
 from solocrm.customers.importing.mapping import ColumnMap
+from solocrm.customers.importing.phones_fast import phones_prime
 from solocrm.customers.importing.table import Row
 from solocrm.customers.importing.values import (
     cell_text,
@@ -90,6 +91,7 @@ def _contacts(prepared: PreparedRow, key: str, header: str, raw: Any, region: st
             e for e in cleaned if e not in prepared.values.get("emails", [])
         )
     else:
+        phones_prime(items, region=region)
         phones, errors = phones_clean(items, region=region)
         known = prepared.values.setdefault("phones_e164", [])
         for phone in phones:

@@ -78,7 +78,7 @@ class ImportSummary:
             "on_duplicate": self.options.on_duplicate,
             "dry_run": self.options.dry_run,
             **counts,
-            "warnings": len(self.warnings),
+            "warnings": self.result.warning_count if self.result else 0,
             "written": self.written,
             "refused": self.refused,
             "table": self.table,

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
+
+# Above this many data rows a CSV file's rows are not kept as objects but read again
+# from its text when the import walks them (``LazyRows``): a million rows as tuples of
+# strings would take gigabytes.
+LAZY_ROWS = 10_000
 
 
 @dataclass(frozen=True)
@@ -14,11 +21,39 @@ class Row:
     cells: tuple[Any, ...]
 
 
+class LazyRows(Sequence[Row]):
+    """A file's data rows, produced again by ``source`` each time they are walked."""
+
+    def __init__(self, source: Callable[[], Iterator[Row]], count: int) -> None:
+        self._source = source
+        self._count = count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Row]:
+        return self._source()
+
+    @overload
+    def __getitem__(self, index: int) -> Row: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Row]: ...
+
+    def __getitem__(self, index: int | slice) -> Row | list[Row]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self._count)
+            return list(itertools.islice(self._source(), start, stop, step))
+        if not -self._count <= index < self._count:
+            raise IndexError(index)
+        return next(itertools.islice(self._source(), index % self._count, None))
+
+
 @dataclass
 class Table:
     file_format: str  # "csv" or "xlsx"
     headers: list[str]
-    rows: list[Row] = field(default_factory=list)
+    rows: list[Row] | LazyRows = field(default_factory=list)
     header_line: int = 1
     encoding: str = ""
     delimiter: str = ""

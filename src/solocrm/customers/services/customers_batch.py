@@ -5,9 +5,11 @@ statements per batch instead of some forty per customer.
 rules, same messages, see ``customer_checks``) and raises the same ``ValidationError`` or
 ``PermissionDenied``; the database checks are answered from what the batch loaded
 (companies, external IDs, custom-field definitions). ``save`` then writes every added
-customer with its emails, phones, tags and notes in one ``bulk_create`` per table,
-computes ``search_text`` once per customer (the full-text index follows on insert) and
-writes one audit entry per record, as the services do. Run ``save`` inside the
+customer with its emails, phones, tags and notes with a few plain ``INSERT`` statements
+per table (``rows_insert``: the values Django would send, without building a model
+instance or compiling a query per row), computes ``search_text`` once per customer (the
+full-text index follows on insert) and writes one audit entry per record, as the
+services do. Run ``save`` inside the
 caller's transaction: a database refusal (say, an external ID taken meanwhile) raises,
 and the caller rolls the batch back.
 """
@@ -19,16 +21,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import connections, models, router
+from django.utils import timezone
 
 from solocrm.core.audit import snapshot
 from solocrm.core.context import current_actor
 from solocrm.core.custom_fields import CustomFieldDefinition, definitions_for
+from solocrm.core.models import AuditEntry
 from solocrm.core.permissions import require_write, visible
 from solocrm.core.tags import Tag
 from solocrm.customers.models import Company, Customer, CustomerEmail, CustomerPhone, Interaction
 from solocrm.customers.phones import NormalisedPhone
 from solocrm.customers.search_index import search_text_for
-from solocrm.customers.services._base import audit_entries, audited_snapshot, raise_if, stamp
+from solocrm.customers.services._base import audited_snapshot, raise_if, stamp
 from solocrm.customers.services.customer_checks import (
     customer_apply,
     customer_validate,
@@ -37,6 +42,109 @@ from solocrm.customers.services.customer_checks import (
 from solocrm.customers.services.interactions import interaction_build
 
 INTERACTION_LINKS = ["customer", "company", "author", "created_by", "updated_by"]
+# Internal types whose Python value is what the database takes (no conversion).
+PLAIN_TYPES = {
+    "AutoField",
+    "BigAutoField",
+    "BigIntegerField",
+    "BooleanField",
+    "CharField",
+    "ForeignKey",
+    "IntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SmallIntegerField",
+    "TextField",
+}
+AUDIT_COLUMNS = (
+    "time",
+    "actor_id",
+    "actor_label",
+    "channel",
+    "request_id",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "changes",
+)
+
+
+def rows_insert(
+    model: type[models.Model],
+    attnames: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    returning: bool = False,
+) -> list[int]:
+    """Insert ``rows`` (values in ``attnames`` order, as on the model) into ``model``'s
+    table; with ``returning``, the new primary keys in the rows' order.
+
+    Values are converted for the database as ``bulk_create`` converts them
+    (``get_db_prep_save``), but only for fields whose values need it (dates, JSON,
+    decimals…); plain text, numbers and foreign-key ids go as they are. Without
+    ``returning`` the rows go in one ``executemany``; with it, in multi-row ``INSERT …
+    RETURNING`` statements (SQLite ≥ 3.35 and PostgreSQL keep the rows' order, which
+    ``bulk_create`` relies on too).
+    """
+    if not rows:
+        return []
+    connection = connections[router.db_for_write(model)]
+    fields = [model._meta.get_field(name) for name in attnames]
+    converted = [i for i, f in enumerate(fields) if f.get_internal_type() not in PLAIN_TYPES]
+    if converted:
+        rows = [list(row) for row in rows]
+        for row in rows:
+            for i in converted:
+                row[i] = fields[i].get_db_prep_save(row[i], connection)
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(f.column) for f in fields)
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    with connection.cursor() as cursor:
+        if not returning:
+            # Only quoted model metadata and placeholders are joined in; values are parameters.
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES {one}", rows)  # noqa: S608
+            return []
+        pk = quote(model._meta.pk.column)
+        size = max(connection.ops.bulk_batch_size(fields, rows), 1)
+        ids: list[int] = []
+        for start in range(0, len(rows), size):
+            part = rows[start : start + size]
+            values = ", ".join([one] * len(part))
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {values} RETURNING {pk}",  # noqa: S608
+                [value for row in part for value in row],
+            )
+            ids.extend(row[0] for row in cursor.fetchall())
+    return ids
+
+
+def _model_rows(objs: Sequence[models.Model]) -> tuple[list[str], list[list[Any]]]:
+    """The concrete, non-key fields' attnames of ``objs`` and their values (``pre_save``
+    applied, as ``bulk_create`` does: ``auto_now`` dates are set here)."""
+    model = type(objs[0])
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    presaved = [
+        f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
+    for obj in objs:
+        for f in presaved:
+            f.pre_save(obj, True)
+    names = [f.attname for f in fields]
+    return names, [[getattr(obj, name) for name in names] for obj in objs]
+
+
+def objects_insert(objs: Sequence[models.Model]) -> None:
+    """``bulk_create(objs)`` through ``rows_insert``: the objects get their primary keys."""
+    if not objs:
+        return
+    names, rows = _model_rows(objs)
+    ids = rows_insert(type(objs[0]), names, rows, returning=True)
+    for obj, pk in zip(objs, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = router.db_for_write(type(obj))
 
 
 @dataclass(frozen=True)
@@ -196,26 +304,33 @@ class CustomerBatch:
         pending, self._pending = self._pending, []
         if not pending:
             return []
-        customers = Customer.objects.bulk_create([p.customer for p in pending])
-        CustomerEmail.objects.bulk_create(
-            CustomerEmail(customer=p.customer, email=email, is_primary=i == 0)
-            for p in pending
-            for i, email in enumerate(p.emails)
+        customers = [p.customer for p in pending]
+        objects_insert(customers)
+        rows_insert(
+            CustomerEmail,
+            ("customer_id", "email", "is_primary"),
+            [(p.customer.pk, email, i == 0) for p in pending for i, email in enumerate(p.emails)],
         )
-        CustomerPhone.objects.bulk_create(
-            CustomerPhone(customer=p.customer, raw=phone.raw, e164=phone.e164, is_primary=i == 0)
-            for p in pending
-            for i, phone in enumerate(p.phones)
+        rows_insert(
+            CustomerPhone,
+            ("customer_id", "raw", "e164", "is_primary"),
+            [
+                (p.customer.pk, phone.raw, phone.e164, i == 0)
+                for p in pending
+                for i, phone in enumerate(p.phones)
+            ],
         )
         through = Customer.tags.through
-        through.objects.bulk_create(
-            through(customer_id=p.customer.pk, tag_id=tag.pk) for p in pending for tag in p.tags
+        rows_insert(
+            through,
+            ("customer_id", "tag_id"),
+            [(p.customer.pk, tag.pk) for p in pending for tag in p.tags],
         )
         for p in pending:
             for interaction in p.interactions:
                 interaction.customer = p.customer
-        Interaction.objects.bulk_create(i for p in pending for i in p.interactions)
-        audit_entries(self._audit(pending))
+        objects_insert([i for p in pending for i in p.interactions])
+        _audit_write(self._audit(pending))
         return customers
 
     @staticmethod
@@ -231,6 +346,19 @@ class CustomerBatch:
             yield "create", p.customer, _created(after)
             for interaction in p.interactions:
                 yield "create", interaction, _created(snapshot(interaction))
+
+
+def _audit_write(entries: Iterable[tuple[str, Any, dict[str, Any]]]) -> None:
+    """``audit_entries`` for changes already made JSON-safe (by ``snapshot``), in one
+    ``executemany``."""
+    actor = current_actor()
+    now = timezone.now()
+    head = (now, actor.user_id, actor.label[:254], actor.channel, actor.request_id)
+    rows = [
+        (*head, action, obj._meta.label_lower, str(obj.pk), str(obj)[:200], changes)
+        for action, obj, changes in entries
+    ]
+    rows_insert(AuditEntry, AUDIT_COLUMNS, rows)
 
 
 def _created(values: dict[str, Any]) -> dict[str, Any]:

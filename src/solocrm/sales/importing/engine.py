@@ -101,7 +101,8 @@ def units_import(
                     for row in unit.rows
                 )
             report(len(result.outcomes), result.rows)
-        rejected = any(o.action == "rejected" for o in result.outcomes)
+        result.tally.update(outcome.action for outcome in result.outcomes)
+        rejected = result.count("rejected") > 0
         if one_transaction and (dry_run or (mode == "atomic" and rejected)):
             transaction.set_rollback(True)
     result.outcomes.sort(key=lambda outcome: outcome.line)
