@@ -1,14 +1,15 @@
 """Which customers are due a contact under their keep-in-touch cadence.
 
-The next due day is computed when read, never stored:
-
     next due = local date of the last logged interaction + interval_days
 
-(never contacted: counted from when the customer, or the tag cadence, was created,
-whichever is later). A customer's own cadence — active or paused — overrides the
-cadences of their tags; among tag cadences the shortest interval wins, which is the
-same as "due under any of them". Logging, editing or deleting an interaction therefore
-moves the date at once, with no hook in the customers app.
+The last interaction's time is ``Customer.last_contacted_at``, which database triggers
+keep equal to the latest non-deleted interaction (``customers.contact_triggers``), so
+logging, editing, trashing or deleting an interaction moves the due date at once, and a
+cadence is a range scan of the ``(deleted_at, last_contacted_at)`` index — no look-up
+of every customer's interactions. Never contacted: counted from when the customer, or
+the tag cadence, was created, whichever is later. A customer's own cadence — active or
+paused — overrides the cadences of their tags; among tag cadences the shortest interval
+wins, which is the same as "due under any of them".
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import DateTimeField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import DateTimeField, Exists, F, OuterRef, QuerySet, Subquery, Value
 
 from solocrm.agenda.models import Cadence
 from solocrm.agenda.timezones import day_start, local_date
-from solocrm.customers.models import Customer, Interaction
+from solocrm.customers.models import Customer
 
 
 @dataclass(frozen=True)
@@ -36,12 +37,6 @@ class ContactDue:
 
     def days_overdue(self, today: dt.date) -> int:
         return (today - self.due_date).days
-
-
-def last_contact() -> Subquery:
-    """The time of a customer's latest interaction (index customer, occurred_at)."""
-    latest = Interaction.objects.filter(customer=OuterRef("pk"), deleted_at__isnull=True)
-    return Subquery(latest.order_by("-occurred_at").values("occurred_at")[:1])
 
 
 def _cutoff(today: dt.date, interval: int, zone: dt.tzinfo) -> dt.datetime:
@@ -73,16 +68,38 @@ def _due(
     )
 
 
-def _overdue(customers: QuerySet[Customer], cutoff: dt.datetime, since: Any) -> QuerySet:
-    """``customers`` with no interaction since ``cutoff`` (never contacted: created, and
-    under the cadence ``since``, before it), most overdue first. One index look-up of
-    the latest interaction per customer."""
-    condition = Q(last__lt=cutoff) | Q(last__isnull=True, created_at__lt=cutoff, since__lt=cutoff)
-    return (
-        customers.annotate(last=last_contact(), since=since)
-        .filter(condition)
-        .order_by(F("last").asc(nulls_first=True), "pk")
+def _overdue(
+    customers: QuerySet[Customer],
+    *,
+    cutoff: dt.datetime,
+    since: Any,
+    fixed_since: dt.datetime | None = None,
+    columns: tuple[str, ...],
+    limit: int | None,
+) -> list[tuple]:
+    """``columns`` of ``customers`` with no interaction since ``cutoff``, most overdue
+    first: the never contacted (created, and under the cadence ``since``, before the
+    cutoff), then the others by last contact. Two range reads of the
+    ``(deleted_at, last_contacted_at)`` index, each stopping at ``limit`` rows; the first
+    is skipped when the cadence's own ``fixed_since`` is after the cutoff."""
+    found: list[tuple] = []
+    if fixed_since is None or fixed_since < cutoff:
+        never = (
+            customers.filter(last_contacted_at__isnull=True, created_at__lt=cutoff)
+            .annotate(last=F("last_contacted_at"), since=since)
+            .filter(since__lt=cutoff)
+            .order_by("pk")
+            .values_list(*columns)
+        )
+        found += never[:limit] if limit else never
+    contacted = (
+        customers.filter(last_contacted_at__lt=cutoff)
+        .annotate(last=F("last_contacted_at"), since=since)
+        .order_by("last_contacted_at", "pk")
+        .values_list(*columns)
     )
+    found += contacted[:limit] if limit else contacted
+    return found
 
 
 def contacts_due(
@@ -94,25 +111,26 @@ def contacts_due(
 ) -> list[ContactDue]:
     """Customers among ``customers`` whose next contact is due on or before ``today``,
     most overdue first. The database filters and orders; ``limit`` bounds the rows read
-    for each interval of the customers' own cadences and for each tag cadence."""
+    for each interval of the customers' own cadences and for each tag cadence (never
+    contacted and contacted apart)."""
     found: dict[int, ContactDue] = {}
     own = Cadence.objects.filter(customer=OuterRef("pk"), active=True)
-    intervals = (
-        Cadence.objects.filter(active=True, customer__isnull=False)
-        .order_by()
-        .values_list("interval_days", flat=True)
-        .distinct()
-    )
+    active_own = Cadence.objects.filter(active=True, customer__isnull=False)
+    intervals = active_own.order_by().values_list("interval_days", flat=True).distinct()
     for interval in sorted(intervals):
         cadence = own.filter(interval_days=interval).order_by("created_at")
         rows = _overdue(
-            # A join (not EXISTS): the few cadences drive, not every customer.
-            customers.filter(cadences__active=True, cadences__interval_days=interval),
-            _cutoff(today, interval, zone),
-            Subquery(cadence.values("created_at")[:1]),
-        ).annotate(note=Subquery(cadence.values("note")[:1]))
-        rows = rows.values_list("pk", "name", "created_at", "last", "since", "note")
-        for pk, name, created_at, last, since, note in rows[:limit] if limit else rows:
+            # IN (the few cadences' customers): read by primary key, not by scanning
+            # every customer in the index's order.
+            customers.filter(
+                pk__in=active_own.filter(interval_days=interval).values("customer_id")
+            ).annotate(note=Subquery(cadence.values("note")[:1])),
+            cutoff=_cutoff(today, interval, zone),
+            since=Subquery(cadence.values("created_at")[:1]),
+            columns=("pk", "name", "created_at", "last", "since", "note"),
+            limit=limit,
+        )
+        for pk, name, created_at, last, since, note in rows:
             item = _due(
                 customer_id=pk,
                 name=name,
@@ -126,13 +144,21 @@ def contacts_due(
             )
             _keep_earliest(found, item)
     with_own = Cadence.objects.filter(customer=OuterRef("pk"))
+    tagged = Customer.tags.through.objects.filter(customer_id=OuterRef("pk"))
     for cadence in Cadence.objects.filter(active=True, tag__isnull=False).select_related("tag"):
         rows = _overdue(
-            customers.filter(tags=cadence.tag).exclude(Exists(with_own)),
-            _cutoff(today, cadence.interval_days, zone),
-            Value(cadence.created_at, output_field=DateTimeField()),
-        ).values_list("pk", "name", "created_at", "last")
-        for pk, name, created_at, last in rows[:limit] if limit else rows:
+            # EXISTS (not a join): the customers' index drives, most overdue first, and
+            # the read stops at the limit instead of sorting every tagged customer.
+            customers.filter(Exists(tagged.filter(tag_id=cadence.tag_id))).exclude(
+                Exists(with_own)
+            ),
+            cutoff=_cutoff(today, cadence.interval_days, zone),
+            since=Value(cadence.created_at, output_field=DateTimeField()),
+            fixed_since=cadence.created_at,
+            columns=("pk", "name", "created_at", "last"),
+            limit=limit,
+        )
+        for pk, name, created_at, last in rows:
             item = _due(
                 customer_id=pk,
                 name=name,
@@ -166,12 +192,7 @@ def customer_next_contact(customer: Customer, *, zone: dt.tzinfo) -> ContactDue 
     )
     if not cadences:
         return None
-    last = (
-        Interaction.objects.filter(customer=customer, deleted_at__isnull=True)
-        .order_by("-occurred_at")
-        .values_list("occurred_at", flat=True)
-        .first()
-    )
+    last = Customer.objects.values_list("last_contacted_at", flat=True).get(pk=customer.pk)
     items = [
         _due(
             customer_id=customer.pk,

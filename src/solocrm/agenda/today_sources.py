@@ -21,7 +21,7 @@ from solocrm.agenda.keep_in_touch import ContactDue, contacts_due
 from solocrm.agenda.models import Task
 from solocrm.agenda.timezones import day_start, local_date
 from solocrm.agenda.today import Candidate, Day, Links, TodayItem, mine
-from solocrm.customers.models import Customer, Interaction
+from solocrm.customers.models import Customer
 from solocrm.sales.models import Deal
 
 PRIORITY_LABELS = dict(Task.Priority.choices)
@@ -176,11 +176,7 @@ def deal_candidates(user: Any, day: Day, hidden: set[int], links: Links) -> list
     matching deal is scored (up to ``DEAL_CANDIDATES``, by close date)."""
     stale_days = conf.stale_deal_days()
     stale_before = day.start(1 - stale_days)
-    last_interaction = Subquery(
-        Interaction.objects.filter(customer=OuterRef("customer_id"), deleted_at__isnull=True)
-        .order_by("-occurred_at")
-        .values("occurred_at")[:1]
-    )
+    last_interaction = F("customer__last_contacted_at")  # kept by triggers
     last_task = Subquery(
         Task.objects.filter(deal=OuterRef("pk"), done_at__isnull=False)
         .values("deal")
