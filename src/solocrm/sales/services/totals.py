@@ -9,6 +9,7 @@ totals). Nothing here touches the database.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -19,6 +20,8 @@ from django.utils.translation import gettext as _
 CENT = Decimal("0.01")
 SYMBOLS = ("¥", "￥", "$", "€", "£", "CNY", "RMB", "USD", "EUR", "元")
 ZERO = Decimal("0")
+THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
+MAX_DIGITS = 12  # of the stored unit prices and quantities (``max_digits`` in the models)
 
 
 def money(value: Decimal) -> Decimal:
@@ -35,11 +38,13 @@ def _number(value: Any, what: str) -> Decimal:
         return Decimal(text)  # the usual case: a plain number
     except InvalidOperation:
         pass
-    text = text.replace(",", "").replace("，", "")
     for symbol in SYMBOLS:
         text = text.replace(symbol, "")
+    text = text.strip().replace("，", ",")
+    if "," in text and not THOUSANDS.fullmatch(text):  # "12,50" is not twelve hundred
+        text = "not a number"
     try:
-        return Decimal(text.strip())
+        return Decimal(text.replace(",", ""))
     except InvalidOperation:
         raise ValueError(
             _("“%(value)s” is not a number (%(what)s).") % {"value": value, "what": what}
@@ -48,10 +53,13 @@ def _number(value: Any, what: str) -> Decimal:
 
 def decimal_parse(value: Any, *, what: str, places: int = 2) -> Decimal:
     """``value`` as a finite Decimal with at most ``places`` decimals, or ValueError.
-    Thousands separators and currency signs (¥ $ € £ 元 CNY …) are ignored."""
+    Thousands separators (in groups of three digits: "1,250.00") and currency signs
+    (¥ $ € £ 元 CNY …) are ignored."""
     number = _number(value, what)
     if not number.is_finite():
         raise ValueError(_("%s must be a number.") % what)
+    if number and number.adjusted() >= MAX_DIGITS - places:  # 1e309 would pass as finite
+        raise ValueError(_("%s is too large.") % what)
     exponent = number.as_tuple().exponent
     if isinstance(exponent, int) and -exponent > places:
         exponent = number.normalize().as_tuple().exponent  # "1.500" has one decimal
