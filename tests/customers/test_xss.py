@@ -53,8 +53,8 @@ URL_PAYLOAD = "javascript:alert(1)"
 NOT_TEXT = {"key"}  # slugs checked by the model; they cannot hold markup
 
 
-def payload_for(field: models.Field) -> str:
-    limit = field.max_length or 10_000
+def payload_for(field: models.Field, *, reserve: int = 0) -> str:
+    limit = (field.max_length or 10_000) - reserve
     return next(p for p in PAYLOADS if len(p) <= limit)
 
 
@@ -76,6 +76,26 @@ def poison(obj: models.Model, **overrides: Any) -> dict[str, str]:
     values.update(overrides)
     type(obj)._default_manager.filter(pk=obj.pk).update(**values)
     return values
+
+
+def poison_rows(model: type[models.Model], *, skip: frozenset[str] = frozenset()) -> int:
+    """Write a payload into every text field (but ``skip``) of every row of ``model``;
+    unique fields get the row's id after it. Returns how many rows were changed."""
+    fields = [field for field in text_fields(model) if field.name not in skip]
+    assert fields, model
+    unique = {field.name for field in fields if field.unique}
+    for constraint in model._meta.constraints:
+        unique.update(getattr(constraint, "fields", ()))
+    for together in model._meta.unique_together:
+        unique.update(together)
+    ids = list(model._base_manager.values_list("pk", flat=True))
+    for pk in ids:
+        values = {}
+        for field in fields:
+            suffix = str(pk) if field.name in unique else ""
+            values[field.name] = payload_for(field, reserve=len(suffix)) + suffix
+        model._base_manager.filter(pk=pk).update(**values)
+    return len(ids)
 
 
 class Injected(HTMLParser):

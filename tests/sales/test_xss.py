@@ -1,0 +1,102 @@
+"""Stored XSS in sales: payloads in every text field of products, orders and their lines,
+pipelines, stages and deals (read from the models) are shown as text on every sales page,
+the customer's page and the board, and returned verbatim by the API.
+
+Small demo data gives every kind of record; then every text field of every row gets a
+payload (see ``tests/customers/test_xss.py`` for the payloads and the HTML checks).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from solocrm.core.demo import demo_load
+from solocrm.sales.models import Deal, Order, OrderLine, Pipeline, Product, Stage
+from tests.customers.test_xss import (
+    assert_no_injection,
+    get_page,
+    poison_rows,
+    text_fields,
+)
+
+MACHINE_FIELDS = frozenset({"currency"})  # ISO codes, checked on every write
+SALES_MODELS = (Product, Order, OrderLine, Pipeline, Stage, Deal)
+
+
+@pytest.fixture
+def poisoned(owner) -> None:
+    demo_load(customers=12, seed=4, owner=owner)
+    for model in SALES_MODELS:
+        assert poison_rows(model, skip=MACHINE_FIELDS) > 0, model
+
+
+def test_every_sales_text_field_is_covered(poisoned):
+    names = {(m.__name__, f.name) for m in SALES_MODELS for f in text_fields(m)}
+    assert {
+        ("Product", "name"), ("Product", "sku"), ("Product", "category"),
+        ("Order", "notes"), ("OrderLine", "description"), ("Deal", "title"),
+        ("Deal", "next_step"), ("Deal", "lost_reason"), ("Pipeline", "name"),
+        ("Stage", "name"),
+    } <= names  # fmt: skip
+    deal = Deal.objects.first()
+    assert deal.title.startswith("Xss") and deal.next_step.startswith("Xss")
+
+
+def test_sales_pages_show_payloads_as_text(client, owner, poisoned):
+    client.force_login(owner)
+    deal = Deal.objects.filter(lost_reason__startswith="Xss").first()
+    order = Order.objects.filter(lines__isnull=False).first()
+    product, pipeline, stage = (
+        Product.objects.first(),
+        Pipeline.objects.first(),
+        Stage.objects.first(),
+    )
+    pages = {
+        "board": reverse("sales:board"),
+        "pipeline board": reverse("sales:pipeline_board", args=[pipeline.pk]),
+        "deals": reverse("sales:deal_list"),
+        "deal": reverse("sales:deal_detail", args=[deal.pk]),
+        "deal edit": reverse("sales:deal_edit", args=[deal.pk]),
+        "new deal": reverse("sales:deal_create"),
+        "orders": reverse("sales:order_list"),
+        "order": reverse("sales:order_detail", args=[order.pk]),
+        "order edit": reverse("sales:order_edit", args=[order.pk]),
+        "new order": reverse("sales:order_create"),
+        "products": reverse("sales:product_list"),
+        "product edit": reverse("sales:product_edit", args=[product.pk]),
+        "figures": reverse("sales:figures"),
+        "pipelines": reverse("sales:pipeline_list"),
+        "pipeline": reverse("sales:pipeline_detail", args=[pipeline.pk]),
+        "stage edit": reverse("sales:stage_edit", args=[stage.pk]),
+        "customer with deals": reverse("customers:customer_detail", args=[deal.customer_id]),
+        "customer with orders": reverse("customers:customer_detail", args=[order.customer_id]),
+        "today": reverse("web:home"),
+    }
+    texts = {name: assert_no_injection(get_page(client, url), name) for name, url in pages.items()}
+    line = order.lines.first()
+    shown_as_text = {
+        "board": [Stage.objects.filter(pipeline=pipeline).first().name],
+        "deal": [deal.title, deal.next_step, deal.lost_reason, deal.notes],
+        "deal edit": [deal.title, deal.next_step],
+        "order": [order.number, order.notes, line.description],
+        "products": [product.name, product.sku],
+        "product edit": [product.name, product.category],
+        "pipelines": [pipeline.name],
+        "pipeline": [stage.name] if stage.pipeline_id == pipeline.pk else [pipeline.name],
+        "customer with deals": [deal.title],
+    }
+    for page, values in shown_as_text.items():
+        for value in values:
+            assert value in texts[page], f"{page} does not show {value[:30]!r} as text"
+
+
+def test_sales_api_returns_payloads_as_json(client, owner, poisoned):
+    client.force_login(owner)
+    deal = Deal.objects.first()
+    for url in ("/api/v1/deals", "/api/v1/orders", "/api/v1/products", "/api/v1/pipelines"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response["Content-Type"].startswith("application/json"), url
+        assert "<script data-xss>alert(1)</script>" in response.content.decode(), url
+    assert client.get(f"/api/v1/deals/{deal.pk}").json()["title"] == deal.title
