@@ -9,6 +9,7 @@ class AgendaConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
+        from solocrm.agenda import panels
         from solocrm.agenda.models import Cadence, Task
         from solocrm.customers.relations import register_customer_relation
         from solocrm.web.navigation import NavItem, register
@@ -17,3 +18,4 @@ class AgendaConfig(AppConfig):
         register_customer_relation(Cadence, "customer")
         register(NavItem(_("Tasks"), "agenda:task_list"), position=1)
         register(NavItem(_("Keep in touch"), "agenda:cadence_list"))
+        panels.register()

@@ -15,6 +15,7 @@ urlpatterns = [
     path("tasks/<int:pk>/done/", tasks.task_complete, name="task_complete"),
     path("tasks/<int:pk>/reopen/", tasks.task_reopen, name="task_reopen"),
     path("tasks/<int:pk>/delete/", tasks.task_delete, name="task_delete"),
+    path("tasks/links/<str:kind>/", tasks.task_link_search, name="task_link_search"),
     path("keep-in-touch/", cadences.cadence_list, name="cadence_list"),
     path("keep-in-touch/<int:pk>/", cadences.cadence_edit, name="cadence_edit"),
     path("keep-in-touch/<int:pk>/delete/", cadences.cadence_delete, name="cadence_delete"),

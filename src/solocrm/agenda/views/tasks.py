@@ -7,14 +7,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from solocrm.agenda import selectors, services
+from solocrm.agenda import link_search, selectors, services
 from solocrm.agenda.forms import TaskForm, add_service_errors
 from solocrm.agenda.models import Task
 from solocrm.agenda.views._helpers import in_user_time_zone, int_or_none, see_other
@@ -28,6 +29,17 @@ STATES = [
     ("all", gettext_lazy("All")),
 ]
 PAGE_SIZE = 50
+
+
+def _back(request: HttpRequest, default: str = "agenda:task_list") -> str:
+    """Where to go after a save or a "done": ``next`` when it is a page of this site (the
+    customer or deal page the task was added from), else ``default``."""
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    if wanted and url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return wanted
+    return default
 
 
 @login_required
@@ -72,7 +84,7 @@ def task_create(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("Task “%(title)s” added.") % {"title": task.title})
-            return see_other("agenda:task_list")
+            return see_other(_back(request))
     return render(request, "agenda/task_form.html", {"form": form, "task": None})
 
 
@@ -131,7 +143,7 @@ def task_complete(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Done: %(title)s.") % {"title": task.title})
-    return see_other("agenda:task_list")
+    return see_other(_back(request))
 
 
 @login_required
@@ -160,3 +172,20 @@ def task_delete(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Task deleted."))
     return see_other("agenda:task_list")
+
+
+@login_required
+def task_link_search(request: HttpRequest, kind: str) -> HttpResponse:
+    """The task form's picker: customers, companies or deals the user may see whose name
+    (or number) matches what was typed, as radio buttons for the form."""
+    require_read(request.user)
+    if kind not in link_search.KINDS:
+        raise Http404("No such kind of record.")
+    q = request.GET.get(f"{kind}_search", "")
+    items = [
+        {"pk": record.pk, "label": link_search.label_of(kind, record)}
+        for record in link_search.link_matches(request.user, kind, q)
+    ]
+    return render(
+        request, "agenda/_picker_results.html", {"items": items, "name": kind, "q": q.strip()}
+    )

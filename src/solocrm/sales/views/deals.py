@@ -19,6 +19,7 @@ from solocrm.core.permissions import can_write, require_read
 from solocrm.core.selectors import object_history
 from solocrm.customers.views._helpers import htmx_target, keyset_page, see_other
 from solocrm.sales import services
+from solocrm.sales.deal_panels import deal_panels
 from solocrm.sales.filters import DealFilterForm, deals_filter
 from solocrm.sales.forms import DealMoveForm
 from solocrm.sales.models import Deal, Pipeline
@@ -150,5 +151,6 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "stages": deal.pipeline.stages.order_by("position", "id"),
             "move_form": DealMoveForm(initial={"stage": deal.stage_id, "version": deal.version}),
             "can_write": can_write(request.user),
+            "panels": deal_panels(request.user, deal),
         },
     )
