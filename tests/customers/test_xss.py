@@ -13,6 +13,8 @@ attribute, no inline script may exist, and no link may use ``javascript:``.
 
 from __future__ import annotations
 
+import csv
+import io
 from html.parser import HTMLParser
 from typing import Any
 
@@ -321,3 +323,56 @@ def test_api_returns_payloads_verbatim_as_json(client, owner, poisoned):
     body = client.get(f"/api/v1/customers/{customer.pk}").json()
     assert body["name"] == customer.name
     assert body["custom_fields"]["x_url"] == URL_PAYLOAD
+
+
+def test_import_pages_show_file_contents_as_text(client, owner, settings, tmp_path):
+    """Headers, values and the file name of an upload are user input too: the columns
+    page, the preview (with a rejected row quoting its value), the job page, the jobs
+    list and the report show them as text."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from solocrm.core.models import Job
+    from solocrm.customers.importing.tasks import import_task
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client.force_login(owner)
+    header, value = PAYLOADS[2], PAYLOADS[1]
+    out = io.StringIO()
+    csv.writer(out).writerows(
+        [
+            ["姓名", "手机", header],
+            [value, "13800138000", "x"],
+            [f"{value} 2", PAYLOADS[3], "y"],
+            [f"张伟 {PAYLOADS[4]}", "13900139000", "z"],
+        ]
+    )
+    name = 'x"><img src=x onerror=alert(1) data-xss>.csv'
+    response = client.post(
+        reverse("customers:import_upload"),
+        {"kind": "customers", "file": SimpleUploadedFile(name, out.getvalue().encode())},
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    mapping_url = response["Location"]
+    text = assert_no_injection(get_page(client, mapping_url), "columns")
+    assert header in text and value[:35] in text  # first values are cut at 40 characters
+    response = client.post(
+        mapping_url,
+        {"column_0": "name", "column_1": "phones", "column_2": "notes",
+         "mode": "partial", "on_duplicate": "skip", "date_order": "dmy"},
+    )  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:500]
+    preview_url = response["Location"]
+    text = assert_no_injection(get_page(client, preview_url), "preview")
+    assert PAYLOADS[3] in text  # the rejected phone, quoted in the problems table
+    response = client.post(preview_url)
+    job = Job.objects.get()
+    import_task.call(job_id=job.pk)
+    job_page = reverse("customers:import_job", args=[job.pk])
+    assert_no_injection(get_page(client, job_page), "import job")
+    assert_no_injection(get_page(client, reverse("web:jobs")), "jobs")
+    customer = Customer.objects.get(name=value)
+    detail = get_page(client, reverse("customers:customer_detail", args=[customer.pk]))
+    assert_no_injection(detail, "imported customer")
+    report = client.get(reverse("customers:import_report", args=[job.pk]))
+    assert report["Content-Type"].startswith("text/csv")
+    assert PAYLOADS[3] in b"".join(report.streaming_content).decode("utf-8-sig")
