@@ -213,6 +213,7 @@ def poisoned(owner) -> dict[str, Any]:
         "tag": Tag.objects.get(pk=tag.pk),
         "definition": definitions["customer", "choice"],
         "interaction": Interaction.objects.filter(customer=records[0]).get(),
+        "saved_view": SavedView.objects.get(pk=saved.pk),
     }
 
 
@@ -276,7 +277,7 @@ def test_customer_pages_show_payloads_as_text(client, owner, poisoned):
     texts = {name: assert_no_injection(get_page(client, url), name) for name, url in pages.items()}
     # The payloads are on the pages, as text (so the checks above looked at them).
     shown_as_text = {
-        "list": [customer.name, PAYLOADS[2]],
+        "list": [customer.name, poisoned["tag"].name, poisoned["saved_view"].name],
         "search": [customer.name],
         "detail": [customer.name, customer.city, customer.wechat_id, PAYLOADS[2], URL_PAYLOAD],
         "edit": [customer.name, customer.address, customer.country],
