@@ -8,6 +8,7 @@ problems, with a handful of queries per batch instead of some forty per row.
 
 from __future__ import annotations
 
+import random
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,11 +23,18 @@ from hypothesis import strategies as st
 from solocrm.core.context import acting_as
 from solocrm.core.custom_fields import custom_field_definition_create
 from solocrm.core.models import AuditEntry
-from solocrm.customers import services
+from solocrm.customers import duplicates_batch, services
+from solocrm.customers.importing import csv_reading, engine
 from solocrm.customers.importing import services as import_services
+from solocrm.customers.importing.csv_reading import csv_table_read
+from solocrm.customers.importing.errors import FileRefused
+from solocrm.customers.importing.limits import ImportLimits
+from solocrm.customers.importing.phones_fast import cn_mobile
 from solocrm.customers.importing.services import ImportOptions, import_file
+from solocrm.customers.importing.table import LazyRows
 from solocrm.customers.importing.writers import CustomerWriter
 from solocrm.customers.models import Customer
+from solocrm.customers.phones import _phone_normalise
 from solocrm.customers.services import CustomerBatch
 
 HEADER = "编号,姓名,手机,邮箱,标签,生日,公司,城市,性别,来源,备注,同意营销,会员等级\n"
@@ -292,3 +300,93 @@ def test_batched_and_row_by_row_imports_agree(owner, rows, on_duplicate, mode):
             )
         results.append((written, outcomes(summary), problems(summary)))
     assert results[0] == results[1]
+
+
+def test_plain_cn_mobiles_normalise_exactly_as_phonenumbers_does():
+    """The shortcut for 11-digit mobiles against ``phonenumbers``, for every 4-digit
+    prefix (and the 5-digit ones its patterns single out)."""
+    rng = random.Random(20240305)
+    numbers = [f"{prefix}{rng.randrange(10**7):07d}" for prefix in range(1000, 2000)]
+    numbers += [f"{prefix}{rng.randrange(10**6):06d}" for prefix in range(16100, 16110)]
+    numbers += [f"{prefix}{rng.randrange(10**6):06d}" for prefix in range(17400, 17410)]
+    taken = 0
+    for number in numbers:
+        fast = cn_mobile(number)
+        if fast is None:
+            continue
+        taken += 1
+        assert fast == _phone_normalise(number, region="CN"), number
+    assert taken > 500  # the shortcut does serve most mobiles
+    assert cn_mobile("13800138000") is not None
+    assert cn_mobile("138 0013 8000") is None and cn_mobile("+8613800138000") is None
+    assert cn_mobile("12345678901") is None  # not a mobile: left to phonenumbers
+
+
+def _csv_table(text: str):
+    return csv_table_read(text=text, encoding="utf-8", limits=ImportLimits())
+
+
+def test_a_long_csv_is_read_again_when_walked_with_the_same_rows(monkeypatch):
+    text = 'Name,Note\nAnn,x\n\nBen,"two\nlines"\n,\nCat,y\nDan,z\n'
+    kept = _csv_table(text)
+    monkeypatch.setattr(csv_reading, "LAZY_ROWS", 2)
+    lazy = _csv_table(text)
+    assert isinstance(kept.rows, list) and isinstance(lazy.rows, LazyRows)
+    assert list(lazy.rows) == list(lazy.rows) == kept.rows  # walked twice, the same
+    assert [row.line for row in lazy.rows] == [2, 4, 7, 8]
+    assert len(lazy.rows) == 4 and lazy.describe() == kept.describe()
+    assert lazy.rows[1:3] == kept.rows[1:3] and lazy.rows[-1] == kept.rows[-1]
+    with pytest.raises(IndexError):
+        lazy.rows[4]
+    limited = ImportLimits(max_rows=3)
+    with pytest.raises(FileRefused, match="more than 3 data rows"):
+        csv_table_read(text=text, encoding="utf-8", limits=limited)
+
+
+def test_an_import_of_rows_read_again_matches_one_of_kept_rows(owner, monkeypatch):
+    data = HEADER + "".join(ROWS) + ",,13800138000,,,,,,,,,,\n" + ROWS[0]
+    kept = [imported_then_undone(data, owner, mode=m) for m in ("atomic", "partial")]
+    monkeypatch.setattr(csv_reading, "LAZY_ROWS", 2)
+    monkeypatch.setattr(engine, "BATCH_ROWS", 2)
+    lazy = [imported_then_undone(data, owner, mode=m) for m in ("atomic", "partial")]
+    for (written, summary), (written_lazy, summary_lazy) in zip(kept, lazy, strict=True):
+        assert written_lazy == written
+        assert outcomes(summary_lazy) == outcomes(summary)
+        assert problems(summary_lazy) == problems(summary)
+        assert summary_lazy.as_dict()["rejected"] == 1  # the row without a name
+
+
+def test_a_big_import_counts_every_row_and_keeps_only_the_first_details(owner, monkeypatch):
+    monkeypatch.setattr(engine, "BATCH_ROWS", 4)
+    monkeypatch.setattr(engine, "KEPT_OUTCOMES", 3)
+    monkeypatch.setattr(engine, "KEPT_ENTRIES", 2)
+    lines = "".join(
+        f"K{i},{'' if i % 3 == 0 else '张伟'},,,,,,杭州,,,,,\n" for i in range(1, 11)
+    )  # lines 4, 7 and 10 have no name; every 张伟 in 杭州 after the first is a warning
+    summary = run(HEADER + lines, owner, mode="partial")
+    counts = summary.as_dict()
+    assert (counts["rows"], counts["created"], counts["rejected"], counts["warnings"]) == (
+        10,
+        7,
+        3,
+        6,
+    )
+    assert counts["created"] + counts["updated"] + counts["skipped"] + counts["rejected"] == 10
+    assert [o.line for o in summary.result.outcomes] == [2, 3, 4]
+    assert [p.line for p in summary.problems] == [4, 7]
+    assert [w.line for w in summary.warnings] == [3, 5]
+    assert Customer.objects.count() == 7
+
+
+def test_a_common_name_is_compared_with_its_oldest_namesakes(owner, monkeypatch):
+    monkeypatch.setattr(duplicates_batch, "BLOCK_CANDIDATES", 2)
+    lines = "".join(f"K{i},张伟,,,,,,杭州,,,,,\n" for i in range(1, 6))
+    summary = run(HEADER + lines, owner)
+    first, second = Customer.objects.order_by("pk").values_list("pk", flat=True)[:2]
+    assert [w.line for w in summary.warnings] == [3, 4, 5, 6]
+    assert [[d["customer_id"] for d in w.similar] for w in summary.warnings] == [
+        [first],
+        [first, second],
+        [first, second],
+        [first, second],
+    ]

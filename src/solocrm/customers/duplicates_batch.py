@@ -12,10 +12,20 @@ looked up by length: ``fuzz.ratio`` of two keys of lengths a and b is at most
 200·min(a, b)/(a + b), and below 7 characters in all only identical keys reach the
 threshold, so most names (2–3 Chinese characters) are a dictionary lookup, and longer
 ones are compared by rapidfuzz only with names of a length that can reach it.
+
+A common name in a big city would make each new customer compare with every earlier
+namesake (a million-row file of 杭州 customers: tens of millions of comparisons). So a
+block offers at most ``BLOCK_CANDIDATES`` customers for a name, the most similar first,
+then the oldest (``best_matches`` prefers the oldest on equal scores too); customers
+sharing an email or phone are always compared. The warnings differ from comparing with
+everyone only when a customer left out by every block they share with the new one
+would have scored higher than those kept. The records compared are kept for the whole
+import (``forget`` drops one that the import changed).
 """
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +50,9 @@ from solocrm.customers.models import Customer, CustomerEmail, CustomerPhone
 # Two different keys whose lengths add up to less than this never reach NAME_THRESHOLD:
 # the ratio is at most 100 · (1 − 1/(a + b)), and 100 · (1 − 1/7) ≈ 85.7.
 FUZZY_MIN_TOTAL_LENGTH = 7
+BLOCK_CANDIDATES = 10
+KEPT_RECORDS = 200_000
+QUERY_IDS = 5000
 
 
 @dataclass
@@ -59,11 +72,12 @@ class _Block:
         keys.append(key)
         ids.append(customer_id)
 
-    def similar(self, key: str) -> set[int]:
-        """Ids whose name key reaches ``NAME_THRESHOLD`` against ``key``."""
+    def similar(self, key: str, before: int) -> list[int]:
+        """Ids below ``before`` whose name key reaches ``NAME_THRESHOLD`` against ``key``:
+        the ``BLOCK_CANDIDATES`` most similar, the oldest first among equals."""
         if not key:
-            return set()
-        found = set(self.by_key.get(key, ()))
+            return []
+        scored = [(-100.0, pk) for pk in self.by_key.get(key, ()) if pk < before]
         own = len(key)
         for length, (keys, ids) in self.by_length.items():
             if 200 * min(own, length) < NAME_THRESHOLD * (own + length):
@@ -73,8 +87,8 @@ class _Block:
             matches = process.extract(
                 key, keys, scorer=fuzz.ratio, score_cutoff=NAME_THRESHOLD, limit=None
             )
-            found.update(ids[index] for _key, _score, index in matches)
-        return found
+            scored += [(-score, ids[i]) for k, score, i in matches if k != key and ids[i] < before]
+        return [pk for _score, pk in heapq.nsmallest(BLOCK_CANDIDATES, scored)]
 
 
 @dataclass(frozen=True)
@@ -95,6 +109,12 @@ class LikelyDuplicates:
         self._companies: dict[int, _Block] = {}
         self._cities: dict[str, _Block] = defaultdict(_Block)
         self._loaded_cities: set[str] = set()
+        self._records: dict[int, CustomerRecord | None] = {}
+
+    def forget(self, customer_ids: Iterable[int]) -> None:
+        """Drop the kept records of these customers (the import changed them)."""
+        for pk in customer_ids:
+            self._records.pop(pk, None)
 
     def _visible(self) -> Any:
         customers = Customer.objects.alive()
@@ -111,10 +131,9 @@ class LikelyDuplicates:
         for record in new:
             assert record.id is not None
             for block in self._blocks_of(record):
-                candidates[record.id].update(block.similar(record.name_key))
+                candidates[record.id].update(block.similar(record.name_key, record.id))
             candidates[record.id] = {pk for pk in candidates[record.id] if pk < record.id}
-        wanted = set().union(*candidates.values())
-        stored = {r.id: r for r in scoring_records(self._visible().filter(pk__in=wanted))}
+        stored = self._stored(set().union(*candidates.values()))
         found: dict[int, list[LikelyDuplicate]] = {}
         for record in new:
             assert record.id is not None
@@ -123,6 +142,18 @@ class LikelyDuplicates:
             if matches:
                 found[record.id] = [_likely(other, score) for other, score in matches]
         return found
+
+    def _stored(self, wanted: set[int]) -> dict[int, CustomerRecord]:
+        """The scoring records of ``wanted`` the user may see, kept for later batches."""
+        missing = sorted(wanted - self._records.keys())
+        if len(self._records) + len(missing) > KEPT_RECORDS:
+            self._records.clear()
+            missing = sorted(wanted)
+        for start in range(0, len(missing), QUERY_IDS):
+            part = missing[start : start + QUERY_IDS]
+            found = {r.id: r for r in scoring_records(self._visible().filter(pk__in=part))}
+            self._records.update({pk: found.get(pk) for pk in part})  # None: not visible
+        return {pk: record for pk in wanted if (record := self._records[pk]) is not None}
 
     def _blocks_of(self, record: CustomerRecord) -> list[_Block]:
         blocks = []

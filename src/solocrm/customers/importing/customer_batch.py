@@ -267,6 +267,8 @@ class CustomerBatchSession:
             customer = Customer.objects.get(pk=known.record_id)
             changed = self.writer.update(customer, values)
         self.index.remember(known, values)
+        if changed and isinstance(self.writer, CustomerBatchWriter):
+            self.writer.duplicates.forget([customer.pk])
         return changed
 
     def flush(self) -> None:
