@@ -18,7 +18,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import DateTimeField, Exists, F, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Exists, F, Func, Min, OuterRef, QuerySet
 
 from solocrm.agenda.models import Cadence
 from solocrm.agenda.timezones import day_start, local_date
@@ -68,36 +68,55 @@ def _due(
     )
 
 
+class _Unindexed(Func):
+    """A column's value that SQLite's planner will not read from an index (the no-op
+    unary ``+``), so that another condition — a short list of ids — drives the read."""
+
+    arity = 1
+    template = "%(expressions)s"
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="+%(expressions)s", **extra)
+
+    @property
+    def output_field(self) -> Any:
+        return self.source_expressions[0].output_field
+
+    def __init__(self, name: str) -> None:
+        super().__init__(F(name))
+
+
+COLUMNS = ("pk", "name", "created_at", "last_contacted_at")
+
+
 def _overdue(
     customers: QuerySet[Customer],
     *,
     cutoff: dt.datetime,
-    since: Any,
-    fixed_since: dt.datetime | None = None,
-    columns: tuple[str, ...],
+    never_contacted: QuerySet[Customer] | None,
     limit: int | None,
+    few: bool = False,
 ) -> list[tuple]:
-    """``columns`` of ``customers`` with no interaction since ``cutoff``, most overdue
-    first: the never contacted (created, and under the cadence ``since``, before the
-    cutoff), then the others by last contact. Two range reads of the
-    ``(deleted_at, last_contacted_at)`` index, each stopping at ``limit`` rows; the first
-    is skipped when the cadence's own ``fixed_since`` is after the cutoff."""
+    """``COLUMNS`` of the customers with no interaction since ``cutoff``, most overdue
+    first: those of ``never_contacted`` created before the cutoff (None: none can be
+    due — the cadence itself is newer), then those of ``customers`` by last contact. Two
+    range reads of the ``(deleted_at, last_contacted_at)`` index, each stopping at
+    ``limit`` rows. ``few``: ``customers`` are the few with some cadence of their own,
+    which drive the read instead."""
     found: list[tuple] = []
-    if fixed_since is None or fixed_since < cutoff:
+    # Ordered by an expression, not the column: SQLite would otherwise walk the
+    # last-contact index to spare a sort even when a short list of ids should drive.
+    last = _Unindexed("last_contacted_at") if few else F("last_contacted_at")
+    if never_contacted is not None:
         never = (
-            customers.filter(last_contacted_at__isnull=True, created_at__lt=cutoff)
-            .annotate(last=F("last_contacted_at"), since=since)
-            .filter(since__lt=cutoff)
-            .order_by("pk")
-            .values_list(*columns)
+            never_contacted.filter(last_contacted_at__isnull=True, created_at__lt=cutoff)
+            .order_by(_Unindexed("pk") if few else F("pk"))
+            .values_list(*COLUMNS)
         )
         found += never[:limit] if limit else never
-    contacted = (
-        customers.filter(last_contacted_at__lt=cutoff)
-        .annotate(last=F("last_contacted_at"), since=since)
-        .order_by("last_contacted_at", "pk")
-        .values_list(*columns)
-    )
+    contacted = customers.alias(last_value=last).filter(last_value__lt=cutoff)
+    contacted = contacted.order_by(last, "pk")
+    contacted = contacted.values_list(*COLUMNS)
     found += contacted[:limit] if limit else contacted
     return found
 
@@ -114,23 +133,32 @@ def contacts_due(
     for each interval of the customers' own cadences and for each tag cadence (never
     contacted and contacted apart)."""
     found: dict[int, ContactDue] = {}
-    own = Cadence.objects.filter(customer=OuterRef("pk"), active=True)
-    active_own = Cadence.objects.filter(active=True, customer__isnull=False)
-    intervals = active_own.order_by().values_list("interval_days", flat=True).distinct()
-    for interval in sorted(intervals):
-        cadence = own.filter(interval_days=interval).order_by("created_at")
+    own = Cadence.objects.filter(active=True, customer__isnull=False)
+    intervals = own.order_by().values("interval_days").annotate(first=Min("created_at"))
+    for interval, first in sorted(intervals.values_list("interval_days", "first")):
+        cutoff = _cutoff(today, interval, zone)
+        cadences = own.filter(interval_days=interval)
+        older = cadences.filter(created_at__lt=cutoff)
         rows = _overdue(
-            # IN (the few cadences' customers): read by primary key, not by scanning
-            # every customer in the index's order.
-            customers.filter(
-                pk__in=active_own.filter(interval_days=interval).values("customer_id")
-            ).annotate(note=Subquery(cadence.values("note")[:1])),
-            cutoff=_cutoff(today, interval, zone),
-            since=Subquery(cadence.values("created_at")[:1]),
-            columns=("pk", "name", "created_at", "last", "since", "note"),
+            customers.filter(pk__in=cadences.values("customer_id")),
+            cutoff=cutoff,
+            never_contacted=(
+                customers.filter(pk__in=older.values("customer_id")) if first < cutoff else None
+            ),
             limit=limit,
+            few=True,
         )
-        for pk, name, created_at, last, since, note in rows:
+        # The cadence of each customer read (the earliest, should there be two).
+        details = {
+            customer_id: (created_at, note)
+            for customer_id, created_at, note in cadences.filter(
+                customer_id__in=[row[0] for row in rows]
+            )
+            .order_by("-created_at", "-pk")
+            .values_list("customer_id", "created_at", "note")
+        }
+        for pk, name, created_at, last in rows:
+            since, note = details[pk]
             item = _due(
                 customer_id=pk,
                 name=name,
@@ -146,16 +174,16 @@ def contacts_due(
     with_own = Cadence.objects.filter(customer=OuterRef("pk"))
     tagged = Customer.tags.through.objects.filter(customer_id=OuterRef("pk"))
     for cadence in Cadence.objects.filter(active=True, tag__isnull=False).select_related("tag"):
+        # EXISTS (not a join): the customers' index drives, most overdue first, and the
+        # read stops at the limit instead of sorting every tagged customer.
+        members = customers.filter(Exists(tagged.filter(tag_id=cadence.tag_id))).exclude(
+            Exists(with_own)
+        )
+        cutoff = _cutoff(today, cadence.interval_days, zone)
         rows = _overdue(
-            # EXISTS (not a join): the customers' index drives, most overdue first, and
-            # the read stops at the limit instead of sorting every tagged customer.
-            customers.filter(Exists(tagged.filter(tag_id=cadence.tag_id))).exclude(
-                Exists(with_own)
-            ),
-            cutoff=_cutoff(today, cadence.interval_days, zone),
-            since=Value(cadence.created_at, output_field=DateTimeField()),
-            fixed_since=cadence.created_at,
-            columns=("pk", "name", "created_at", "last"),
+            members,
+            cutoff=cutoff,
+            never_contacted=members if cadence.created_at < cutoff else None,
             limit=limit,
         )
         for pk, name, created_at, last in rows:

@@ -137,7 +137,7 @@ def today_items(
     readers = {
         "task": lambda: sources.task_candidates(user, day, hidden["task"], links, limit),
         "contact": lambda: sources.contact_candidates(user, day, hidden["contact"], links, limit),
-        "deal": lambda: sources.deal_candidates(user, day, hidden["deal"], links),
+        "deal": lambda: sources.deal_candidates(user, day, hidden["deal"], links, limit),
         "birthday": lambda: sources.birthday_candidates(
             user, day, hidden["birthday"], links, limit
         ),

@@ -10,7 +10,7 @@ import datetime as dt
 from functools import partial
 from typing import Any
 
-from django.db.models import DateTimeField, F, Max, OuterRef, Q, Subquery
+from django.db.models import DateTimeField, F, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -171,9 +171,13 @@ def _contact_item(due: ContactDue, day: Day, links: Links) -> TodayItem:
 # --- deals ---------------------------------------------------------------------------
 
 
-def deal_candidates(user: Any, day: Day, hidden: set[int], links: Links) -> list[Candidate]:
-    """Open deals late to close or quiet. A deal scores the larger of the two, so every
-    matching deal is scored (up to ``DEAL_CANDIDATES``, by close date)."""
+def deal_candidates(
+    user: Any, day: Day, hidden: set[int], links: Links, limit: int = DEAL_CANDIDATES
+) -> list[Candidate]:
+    """Open deals late to close or quiet. A deal scores the larger of two scores, one
+    growing with the days past its close date, the other with its days without
+    activity; so the best ``limit`` deals are among the ``limit`` latest to close and
+    the ``limit`` quietest — two short reads instead of scoring every matching deal."""
     stale_days = conf.stale_deal_days()
     stale_before = day.start(1 - stale_days)
     last_interaction = F("customer__last_contacted_at")  # kept by triggers
@@ -190,22 +194,25 @@ def deal_candidates(user: Any, day: Day, hidden: set[int], links: Links) -> list
         Coalesce(last_task, F("updated_at")),
         output_field=DateTimeField(),
     )
-    rows = (
+    deals = (
         mine(Deal.objects.filter(closed_at__isnull=True), user)
         .exclude(pk__in=hidden)
         .annotate(last_activity=activity)
-        .filter(Q(expected_close_date__lt=day.today) | Q(last_activity__lt=stale_before))
-        .order_by("expected_close_date", "id")
-        .values_list(
-            "pk",
-            "title",
-            "expected_close_date",
-            "last_activity",
-            "customer_id",
-            "customer__name",
-            "stage__name",
-        )[:DEAL_CANDIDATES]
     )
+    columns = (
+        "pk",
+        "title",
+        "expected_close_date",
+        "last_activity",
+        "customer_id",
+        "customer__name",
+        "stage__name",
+    )
+    late = deals.filter(expected_close_date__lt=day.today).order_by("expected_close_date", "id")
+    quiet = deals.filter(last_activity__lt=stale_before).order_by("last_activity", "id")
+    rows = list(late.values_list(*columns)[:limit])
+    seen = {row[0] for row in rows}
+    rows += [row for row in quiet.values_list(*columns)[:limit] if row[0] not in seen]
     found = []
     for row in rows:
         pk, title, close, last_activity, customer_id, _name, _stage = row
