@@ -30,7 +30,7 @@ def _post_data(order: Order, lines: list[dict], **changes) -> dict:
         "notes": order.notes,
         "version": order.version,
         "lines-TOTAL_FORMS": len(lines),
-        "lines-INITIAL_FORMS": 0,
+        "lines-INITIAL_FORMS": min(order.lines.count(), len(lines)),  # as the page sends
         "lines-MIN_NUM_FORMS": 0,
         "lines-MAX_NUM_FORMS": 1000,
     }
@@ -150,3 +150,19 @@ def test_viewers_and_limited_members_cannot_edit_others_orders(
         f'href="/sales/orders/{own.pk}/edit/"'
         in client.get(f"/sales/orders/{own.pk}/").content.decode()
     )
+
+
+def test_saving_unchanged_changes_nothing(owner_client, make_customer, make_order):
+    import datetime as dt
+
+    order = make_order(make_customer(), ordered_at=dt.datetime(2025, 3, 1, 9, 0, 5, 123456, dt.UTC))
+    form = owner_client.get(f"/sales/orders/{order.pk}/edit/").context["form"]
+    line = [{"description": "Tea", "quantity": "1", "unit_price": "25.00", "discount": "0"}]
+    shown = form["ordered_at"].value()
+    response = owner_client.post(
+        f"/sales/orders/{order.pk}/edit/",
+        _post_data(order, line, ordered_at=shown.strftime("%Y-%m-%dT%H:%M:%S")),
+    )
+    assert response.status_code == 303
+    order.refresh_from_db()
+    assert order.version == 1  # nothing changed, nothing written

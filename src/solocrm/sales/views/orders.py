@@ -165,6 +165,8 @@ def order_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid() and lines.is_valid():
             data = form.service_data()
             data["number"] = data["number"] or order.number
+            if data["ordered_at"] == order.ordered_at.replace(microsecond=0):
+                data["ordered_at"] = order.ordered_at  # the form shows whole seconds
             try:
                 services.order_update(
                     order=order,
