@@ -29,13 +29,13 @@ from solocrm.customers.importing import services as import_services
 from solocrm.customers.importing.csv_reading import csv_table_read
 from solocrm.customers.importing.errors import FileRefused
 from solocrm.customers.importing.limits import ImportLimits
-from solocrm.customers.importing.phones_fast import cn_mobile
+from solocrm.customers.importing.phones_fast import cn_mobile, phones_clean_fast
 from solocrm.customers.importing.services import ImportOptions, import_file
 from solocrm.customers.importing.table import LazyRows
 from solocrm.customers.importing.writers import CustomerWriter
 from solocrm.customers.models import Customer
 from solocrm.customers.phones import _phone_normalise
-from solocrm.customers.services import CustomerBatch
+from solocrm.customers.services import CustomerBatch, phones_clean
 
 HEADER = "编号,姓名,手机,邮箱,标签,生日,公司,城市,性别,来源,备注,同意营销,会员等级\n"
 ROWS = [
@@ -320,6 +320,14 @@ def test_plain_cn_mobiles_normalise_exactly_as_phonenumbers_does():
     assert cn_mobile("13800138000") is not None
     assert cn_mobile("138 0013 8000") is None and cn_mobile("+8613800138000") is None
     assert cn_mobile("12345678901") is None  # not a mobile: left to phonenumbers
+    for items in (
+        ["13800138000", "13800138000", "13900139000"],
+        ["13800138000", "010-12345678"],
+        ["12345"],
+        [],
+    ):
+        for region in ("CN", "US"):
+            assert phones_clean_fast(items, region=region) == phones_clean(items, region=region)
 
 
 def _csv_table(text: str):

@@ -11,6 +11,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from solocrm.core.context import acting_as
+from solocrm.customers.importing.services import ImportOptions, import_file
 from solocrm.customers.models import Company, Customer
 
 GOOD = "姓名,手机,邮箱\n张伟,13800138000,zw@example.com\n李娜,13900139000,ln@example.com\n"
@@ -155,3 +157,19 @@ def test_companies_and_user_option(owner, member, files):
     assert Company.objects.get().owner == member
     with pytest.raises(CommandError, match="No active user"):
         call_command("import", "companies", files("co2.csv", GOOD), user="nobody@example.com")
+
+
+def test_the_command_reads_more_rows_than_an_upload_may_have(owner, files, monkeypatch):
+    monkeypatch.setenv("SOLOCRM_IMPORT_MAX_ROWS", "1")  # the web's limit
+    path = files("c.csv", GOOD, "gbk")
+    with open(path, "rb") as handle, acting_as(owner, "ui"):
+        uploaded = import_file(
+            data=handle.read(), filename="c.csv", by=owner, options=ImportOptions()
+        )
+    assert uploaded.refused == "The file has more than 1 data rows; split it into smaller files."
+    status, _out, err = run_cli("customers", path)
+    assert status == 0, err
+    assert Customer.objects.count() == 2
+    monkeypatch.setenv("SOLOCRM_CLI_IMPORT_MAX_ROWS", "1")
+    status, _out, err = run_cli("customers", files("d.csv", GOOD, "gbk"))
+    assert status == 3 and "more than 1 data rows" in err

@@ -50,8 +50,8 @@ from solocrm.customers.models import Customer, CustomerEmail, CustomerPhone
 # Two different keys whose lengths add up to less than this never reach NAME_THRESHOLD:
 # the ratio is at most 100 · (1 − 1/(a + b)), and 100 · (1 − 1/7) ≈ 85.7.
 FUZZY_MIN_TOTAL_LENGTH = 7
-BLOCK_CANDIDATES = 10
-KEPT_RECORDS = 200_000
+BLOCK_CANDIDATES = 5
+KEPT_RECORDS = 100_000
 QUERY_IDS = 5000
 
 

@@ -14,12 +14,13 @@ prefix. Any other cell goes to ``phonenumbers`` as before.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
 
 import phonenumbers
 
 from solocrm.customers.phones import NormalisedPhone, remembered
+from solocrm.customers.services.contacts import phones_clean
 
 ELEVEN_DIGITS = re.compile(r"1\d{10}")
 
@@ -52,3 +53,18 @@ def phones_prime(items: Iterable[str], *, region: str) -> None:
         if phone is not None:
             remembered(("normalise", item, region), lambda phone=phone: phone)
             remembered(("national", phone.e164), lambda phone=phone: phone.national_digits)
+
+
+def phones_clean_fast(
+    items: Sequence[str], *, region: str
+) -> tuple[list[NormalisedPhone], list[str]]:
+    """``phones_clean(items, region=region)``, without ``phonenumbers`` when every item is
+    a plain CN mobile (the same answer: see ``cn_mobile``)."""
+    fast = [cn_mobile(item) for item in items] if region.upper() == "CN" else [None]
+    if any(phone is None for phone in fast):
+        return phones_clean(items, region=region)
+    cleaned: list[NormalisedPhone] = []
+    for phone in fast:
+        if phone is not None and all(p.e164 != phone.e164 for p in cleaned):
+            cleaned.append(phone)
+    return cleaned, []

@@ -21,7 +21,7 @@ from solocrm.customers.importing.choices import choice_names, company_size_for, 
 from solocrm.customers.importing.errors import RowProblem
 from solocrm.customers.importing.fields import CUSTOM_PREFIX
 from solocrm.customers.importing.mapping import ColumnMap
-from solocrm.customers.importing.phones_fast import phones_prime
+from solocrm.customers.importing.phones_fast import phones_clean_fast, phones_prime
 from solocrm.customers.importing.table import Row
 from solocrm.customers.importing.values import (
     cell_text,
@@ -31,7 +31,7 @@ from solocrm.customers.importing.values import (
     tags_split,
     yes_no_parse,
 )
-from solocrm.customers.services import emails_clean, phones_clean
+from solocrm.customers.services import emails_clean
 
 MAX_REPORTED_VALUE = 200
 CJK = re.compile(r"[\u3400-\u9fff]")
@@ -91,8 +91,8 @@ def _contacts(prepared: PreparedRow, key: str, header: str, raw: Any, region: st
             e for e in cleaned if e not in prepared.values.get("emails", [])
         )
     else:
-        phones_prime(items, region=region)
-        phones, errors = phones_clean(items, region=region)
+        phones_prime(items, region=region)  # for the services' own check when writing
+        phones, errors = phones_clean_fast(items, region=region)
         known = prepared.values.setdefault("phones_e164", [])
         for phone in phones:
             if phone.e164 not in known:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from solocrm.customers.importing.kinds import ImportKind, register_import_kind
+from solocrm.customers.importing.limits import cli_limits_from_environment
 from solocrm.customers.importing.services import ImportOptions
 from solocrm.sales.importing.orders_writer import UNKNOWN_CUSTOMERS
 from solocrm.sales.importing.services import SalesImportSummary, sales_import_file
@@ -37,6 +38,7 @@ def _run(
         by=by,
         options=options,
         mapping=mapping,
+        limits=cli_limits_from_environment(),
         unknown_customers=arguments.get("unknown_customers") or "reject",
     )
 

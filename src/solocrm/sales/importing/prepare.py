@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 from solocrm.customers.importing.fields import ImportField
 from solocrm.customers.importing.headers import mapping_suggest
 from solocrm.customers.importing.mapping import ColumnMap, MappingRefused
+from solocrm.customers.importing.phones_fast import phones_clean_fast
 from solocrm.customers.importing.prepare import PreparedRow
 from solocrm.customers.importing.table import Row, Table
 from solocrm.customers.importing.values import cell_text, list_split, yes_no_parse
-from solocrm.customers.services import emails_clean, phones_clean
+from solocrm.customers.services import emails_clean
 from solocrm.sales.importing.cells import cell_parse
 from solocrm.sales.importing.fields import SALES_FIELDS
 
@@ -77,7 +78,7 @@ def _contacts(prepared: PreparedRow, kind: str, header: str, raw: Any, region: s
         known = prepared.values.setdefault("customer_email", [])
         known.extend(e for e in emails if e not in known)
     else:
-        phones, errors = phones_clean(items, region=region)
+        phones, errors = phones_clean_fast(items, region=region)
         e164 = prepared.values.setdefault("customer_phone_e164", [])
         for phone in phones:
             if phone.e164 not in e164:

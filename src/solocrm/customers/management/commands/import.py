@@ -18,6 +18,7 @@ from solocrm.core.context import acting_as
 from solocrm.customers.importing.engine import MODES, ON_DUPLICATE
 from solocrm.customers.importing.fields import IMPORT_KINDS
 from solocrm.customers.importing.kinds import extra_import_kinds
+from solocrm.customers.importing.limits import cli_limits_from_environment
 from solocrm.customers.importing.report import report_csv
 from solocrm.customers.importing.services import ImportOptions, ImportSummary, import_file
 from solocrm.customers.importing.values import DATE_ORDERS
@@ -96,7 +97,12 @@ class Command(BaseCommand):
                 )
             else:
                 summary = import_file(
-                    data=data, filename=path.name, by=user, options=import_options, mapping=mapping
+                    data=data,
+                    filename=path.name,
+                    by=user,
+                    options=import_options,
+                    mapping=mapping,
+                    limits=cli_limits_from_environment(),  # larger than an upload's
                 )
         report = _write_report(summary, options["report"], path)
         output = {**summary.as_dict(), "report": str(report) if report else ""}
