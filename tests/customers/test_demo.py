@@ -68,7 +68,11 @@ def test_demo_near_duplicates_are_found_by_the_duplicates_finder(owner):
             for reason in pair.score.reasons
         }
     assert {"phone", "email", "name_company"} <= signals
-    assert any(" " in c.name and not c.name.isascii() for c in planted)  # 张 伟
+    names = [c.name for c in planted]
+    assert any(" " in n and not n.isascii() for n in names)  # 张 伟
+    assert any("\u3000" in n for n in names)  # 张　伟, with an ideographic space
+    assert any(n.isascii() and "," in n for n in names)  # JOHNSON, Lucas
+    assert sum(n.isascii() for n in names) == copies // 3
     # The pairs show up on the duplicates page.
     assert len(with_customers(pairs)) == len(pairs) >= copies
 

@@ -150,20 +150,20 @@ def near_duplicate_count(customers: int) -> int:
     return customers * NEAR_DUPLICATE_PERCENT // 100
 
 
-def _retyped_name(ctx: DemoContext, name: str) -> str:
-    """``name`` as someone else would type it: "张 伟", "SMITH, James", "james smoth"."""
+def _retyped_name(name: str, *, style: int) -> str:
+    """``name`` as someone else would type it: "张 伟", "张　伟", "SMITH, James",
+    "james smith" or "James Jonhson" (two letters swapped, when that stays similar)."""
     if not name.isascii():
-        return f"{name[0]} {name[1:]}"
+        return f"{name[0]}{' ' if style % 2 == 0 else chr(0x3000)}{name[1:]}"
     first, last = name.split(" ", 1)
-    style = ctx.rng.randrange(3)
-    if style == 0:
+    if style % 3 == 0:
+        at = next((i for i in range(2, len(last) - 1) if last[i] != last[i + 1]), 0)
+        typo = f"{first} {last[:at]}{last[at + 1]}{last[at]}{last[at + 2 :]}"
+        if at and name_similarity(name, typo) >= NAME_THRESHOLD:
+            return typo
+    if style % 3 == 1:
         return f"{last.upper()}, {first}"
-    if style == 1:
-        return name.lower()
-    spots = [at for at in range(2, len(last) - 1) if last[at] != last[at + 1]]
-    at = ctx.rng.choice(spots) if spots else 0
-    typo = f"{first} {last[:at]}{last[at + 1]}{last[at]}{last[at + 2 :]}"  # "Jonhson"
-    return typo if spots and name_similarity(name, typo) >= NAME_THRESHOLD else name.lower()
+    return name.lower()
 
 
 def _reformatted_phone(phone: NormalisedPhone) -> NormalisedPhone:
@@ -205,7 +205,7 @@ def _near_duplicate(
     owner_id = original.owner_id
     return {
         "customer": Customer(
-            name=_retyped_name(ctx, original.name),
+            name=_retyped_name(original.name, style=variant),
             company=company,
             city=city,
             country=country,
@@ -300,7 +300,12 @@ def load_customers(ctx: DemoContext) -> None:
                 "days_ago": sorted((ctx.rng.randrange(0, 720) for _n in notes), reverse=True),
             }
         )
-    originals = ctx.rng.sample(rows, copies)
+    english = [row for row in rows if row["customer"].name.isascii()]
+    chinese = [row for row in rows if not row["customer"].name.isascii()]
+    english_share = min(len(english), max(1, copies // 3)) if copies else 0
+    from_chinese = min(len(chinese), copies - english_share)
+    from_english = min(len(english), copies - from_chinese)
+    originals = ctx.rng.sample(english, from_english) + ctx.rng.sample(chinese, from_chinese)
     rows += [
         _near_duplicate(ctx, row, variant=n, companies=companies) for n, row in enumerate(originals)
     ]
