@@ -1,14 +1,22 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
 
 from solocrm.core.custom_fields import custom_field_definition_create
-from solocrm.customers.filters import CustomerFilterForm, column_value, customers_filter
+from solocrm.customers.filters import (
+    CustomerFilterForm,
+    column_value,
+    customers_filter,
+    sort_terms,
+)
 from solocrm.customers.models import Customer
 from solocrm.customers.selectors import customers_visible
 from solocrm.customers.services import saved_view_create
 from solocrm.customers.services.saved_views import saved_view_query
+from tests.customers.test_api import bearer
 
 
 def listed(user, query):
@@ -101,3 +109,91 @@ def test_saved_view_keeps_filters_but_not_the_page(owner):
     view = saved_view_create(user=owner, name=" VIPs ", query_string="tier=vip&sort=-created")
     again = saved_view_create(user=owner, name="VIPs", query_string="tier=regular")
     assert (view.pk, again.name, again.query_string) == (again.pk, "VIPs", "tier=regular")
+
+
+def fill(make_customer, company, count, start=0):
+    for n in range(start, start + count):
+        make_customer(
+            f"客户{n:03d}",
+            emails=[f"c{n}@example.com", f"other{n}@example.com"],
+            phones=[f"+86 138 0000 {n:04d}"],
+            tags=["VIP", "华东"],
+            data={"company": company, "wechat_id": f"wx{n}"},
+        )
+
+
+def list_queries(client, url):
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(context.captured_queries), response.content.decode()
+
+
+URLS = ["/customers/", "/customers/?sort=-created&stage=lead&tag=VIP", "/customers/?q=example"]
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_the_list_page_runs_the_same_few_queries_for_5_or_50_customers(
+    owner_client, make_customer, make_company, url
+):
+    acme = make_company("Acme")
+    fill(make_customer, acme, 5)
+    owner_client.get(url)  # sessions and caches settle
+    few, html = list_queries(owner_client, url)
+    assert html.count("@example.com") == 5
+    fill(make_customer, acme, 45, start=5)
+    many, html = list_queries(owner_client, url)
+    assert html.count("@example.com") == 50  # one primary email per row
+    assert few == many
+    assert many <= 10
+
+
+def test_a_limited_member_lists_in_the_same_few_queries(
+    client, member, limit_members, make_customer, make_company
+):
+    client.force_login(member)
+    fill(make_customer, make_company("Acme"), 3)  # the owner's: never shown
+    make_customer("Mine", by=member, emails=["me@example.com"])
+    client.get("/customers/")
+    queries, html = list_queries(client, "/customers/")
+    assert queries <= 10
+    assert "Mine" in html and "me@example.com" in html and "客户000" not in html
+
+
+def test_list_rows_show_the_primary_email_and_phone_company_and_tags(owner_client, make_customer):
+    make_customer(
+        "Ann", emails=["ann@example.com", "ann2@example.com"],
+        phones=["+86 138 0013 8000", "+86 139 0000 0000"], tags=["VIP"],
+    )  # fmt: skip
+    make_customer("Bob")
+    html = owner_client.get("/customers/?columns=email,phone,tags").content.decode()
+    assert "ann@example.com" in html and "ann2@example.com" not in html
+    assert "+8613800138000" in html and "+8613900000000" not in html
+    assert '<span class="chip">VIP</span>' in html
+
+
+@pytest.mark.parametrize("sort", ["stage", "-tier", "source", "-created", "name", "-updated"])
+def test_keyset_pages_walk_every_sort_without_gaps_or_repeats(client, owner, make_customer, sort):
+    stages = ["lead", "customer", "lead", "prospect", "customer", "lead", "lead"]
+    for n, stage in enumerate(stages):
+        make_customer(
+            f"P{n % 3}", data={"lifecycle_stage": stage, "tier": "vip" if n % 2 else "regular"}
+        )
+    form = CustomerFilterForm(QueryDict(f"sort={sort}"))
+    assert form.is_valid()
+    expected = list(customers_filter(customers_visible(owner), form).values_list("pk", flat=True))
+    seen, cursor = [], ""
+    headers = bearer(owner)
+    while True:
+        body = client.get(f"/api/v1/customers?sort={sort}&limit=2{cursor}", **headers).json()
+        seen += [item["id"] for item in body["items"]]
+        if not body["next_cursor"]:
+            break
+        cursor = f"&cursor={body['next_cursor']}"
+    assert seen == expected and len(seen) == len(stages)
+
+
+def test_coarse_sorts_break_ties_by_name():
+    assert sort_terms("stage") == ["lifecycle_stage", "name", "id"]
+    assert sort_terms("-tier") == ["-tier", "-name", "-id"]
+    assert sort_terms("-created") == ["-created_at", "-id"]

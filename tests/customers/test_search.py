@@ -1,5 +1,6 @@
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from solocrm.customers import search_index, services
 from solocrm.customers.models import Customer
@@ -91,11 +92,20 @@ def test_viewer_search_and_anonymous_search(owner, viewer, people):
     assert names(AnonymousUser(), "王芳") == []
 
 
+def fts_queries(user, q):
+    """The full-text index queries one search runs (and its names)."""
+    with CaptureQueriesContext(connection) as context:
+        found = names(user, q)
+    return [x["sql"] for x in context.captured_queries if search_index.FTS in x["sql"]], found
+
+
 def test_the_database_full_text_index_is_in_place_and_serves_long_queries(owner, people):
     if connection.vendor == "sqlite":
-        sql = str(customer_search(owner, "张伟明").query)
-        assert "customers_customer_fts" in sql
-        assert "customers_customer_fts" not in str(customer_search(owner, "张伟").query)
+        # Three characters and more, and two Chinese characters, go through the index;
+        # a single character falls back to a scan.
+        assert fts_queries(owner, "张伟明")[0] != []
+        assert fts_queries(owner, "张伟")[0] != []
+        assert fts_queries(owner, "伟") == ([], ["张伟", "张伟明"])
     else:
         with connection.cursor() as cursor:
             cursor.execute(
@@ -104,6 +114,40 @@ def test_the_database_full_text_index_is_in_place_and_serves_long_queries(owner,
             (definition,) = cursor.fetchone()
         assert "gin_trgm_ops" in definition
     assert names(owner, "张伟明") == ["张伟明"]
+
+
+def test_search_text_marks_each_pair_of_chinese_characters_for_the_index():
+    text = search_index.search_text_for(name="张伟明", company_name="Acme 星辰", notes=["张伟"])
+    mark = search_index.BIGRAM_MARK
+    assert text == f"张伟明\nacme 星辰\n张伟\n张伟{mark} 伟明{mark} 星辰{mark}"
+    assert search_index.search_text_for(name="Mary Smith") == "mary smith"
+
+
+def test_the_mark_cannot_be_searched_for(owner, people):
+    mark = search_index.BIGRAM_MARK
+    assert search_index.search_terms(f"{mark} 张{mark}") == ["张"]
+    assert names(owner, f"伟{mark}") == ["张伟", "张伟明"]
+
+
+def test_two_latin_letters_fall_back_to_a_scan(owner, people):
+    assert names(owner, "zw") == ["张伟明"]  # zwm_1988
+    assert names(owner, "qq") == ["王芳"]
+
+
+@pytest.mark.parametrize("candidates", [1, 1000])
+def test_common_and_rare_terms_find_the_same_customers(
+    owner, member, limit_members, people, make_customer, monkeypatch, candidates
+):
+    """More matches than CANDIDATES: filtered inside the list query, else by id list."""
+    make_customer("张伟强", by=member, emails=["zwq@example.com"])
+    monkeypatch.setattr(search_index, "CANDIDATES", candidates)
+    assert names(owner, "example") == ["Mary Smith", "张伟", "张伟强"]
+    assert names(owner, "张伟") == ["张伟", "张伟强", "张伟明"]
+    assert names(owner, "张伟 example") == ["张伟", "张伟强"]
+    assert names(member, "example") == ["张伟强"]
+    assert names(member, "张伟") == ["张伟强"]
+    services.customer_delete(customer=people, by=owner)
+    assert names(owner, "example") == ["Mary Smith", "张伟强"]
 
 
 def test_the_search_index_survives_a_table_rebuild(owner, people):

@@ -60,6 +60,20 @@ class Company(TrackedModel):
         return self.name
 
 
+ALIVE = Q(deleted_at__isnull=True)
+# index name -> leading fields (then id): one per sort of the customer list, and the
+# default sort of a member limited to their own customers.
+LIST_ORDER_INDEXES = {
+    "customer_alive_name": ["name"],
+    "customer_alive_created": ["created_at"],
+    "customer_alive_updated": ["updated_at"],
+    "customer_alive_stage": ["lifecycle_stage", "name"],
+    "customer_alive_tier": ["tier", "name"],
+    "customer_alive_source": ["source", "name"],
+    "customer_alive_owner_name": ["owner", "name"],
+}
+
+
 class Customer(TrackedModel):
     class Gender(models.TextChoices):
         FEMALE = "female", _("female")
@@ -134,7 +148,9 @@ class Customer(TrackedModel):
     )
     consent_source = models.CharField(_("consent source"), max_length=200, blank=True)
     consent_at = models.DateTimeField(_("consent given or refused at"), null=True, blank=True)
-    deleted_at = models.DateTimeField(_("moved to trash"), null=True, blank=True, db_index=True)
+    # Indexed only where set (``customer_trashed``): an index on every row's deleted_at
+    # would look selective for ``deleted_at IS NULL`` to SQLite and beat the list's indexes.
+    deleted_at = models.DateTimeField(_("moved to trash"), null=True, blank=True)
     search_text = models.TextField(_("search text"), blank=True, editable=False)
     # Derived: the latest non-deleted interaction's time, kept by database triggers
     # (customers.contact_triggers), whatever the path; never written by the application.
@@ -150,10 +166,23 @@ class Customer(TrackedModel):
     class Meta:
         ordering = ["name", "id"]
         verbose_name = _("customer")
+        # Live customers' indexes are partial (``deleted_at IS NULL``), none leads with
+        # deleted_at: see ``deleted_at`` above.
         indexes = [
-            models.Index(fields=["owner", "deleted_at"]),
             models.Index(
-                fields=["deleted_at", "last_contacted_at"], name="customer_alive_last_contact"
+                fields=["last_contacted_at", "id"],
+                name="customer_alive_last_contact",
+                condition=ALIVE,
+            ),
+            models.Index(
+                fields=["deleted_at", "id"],
+                name="customer_trashed",
+                condition=Q(deleted_at__isnull=False),
+            ),
+            # The list's sort orders among live customers (keyset pages walk these).
+            *(
+                models.Index(fields=[*fields, "id"], name=name, condition=ALIVE)
+                for name, fields in LIST_ORDER_INDEXES.items()
             ),
         ]
 

@@ -5,8 +5,11 @@ ID, company name, interaction notes) that services refresh on every write. The i
 
 - SQLite: an external-content FTS5 table with the ``trigram`` tokenizer, fed by
   triggers on ``customers_customer``, so every write (services, bulk inserts, raw SQL)
-  reaches it. Trigrams need three characters; shorter terms (2-character Chinese names
-  such as 张伟) fall back to ``LIKE`` on ``search_text``.
+  reaches it. Trigrams need three characters, so ``search_text`` ends with a line of
+  marked pairs: every two neighbouring CJK characters followed by ``BIGRAM_MARK``
+  (``张伟`` → ``张伟\ue000``), which makes a 2-character Chinese name an ordinary
+  3-character index term. Other short terms (one character, two Latin letters) fall back
+  to ``LIKE`` on ``search_text``.
 - PostgreSQL: a ``pg_trgm`` GIN index on ``UPPER(search_text)``, which serves Django's
   ``icontains`` for terms of any length.
 
@@ -21,7 +24,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import connections
-from django.db.models import Q
+from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
 TABLE = "customers_customer"
@@ -127,7 +130,22 @@ def search_text_for(
         parts.append(_national_digits(e164))
     parts.extend(notes)
     text = "\n".join(" ".join(p.split()) for p in parts if p and p.strip())
-    return text.lower()[:MAX_SEARCH_TEXT]
+    text = text.lower()[:MAX_SEARCH_TEXT]
+    pairs = cjk_pairs(text)
+    return f"{text}\n{pairs}" if pairs else text
+
+
+# Han (with extensions and compatibility ideographs), kana and Hangul.
+CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]{2,}")
+BIGRAM_MARK = "\ue000"  # a private-use character: never typed, stripped from queries
+
+
+def cjk_pairs(text: str) -> str:
+    """Each distinct pair of neighbouring CJK characters in ``text``, marked, space-separated."""
+    pairs = dict.fromkeys(
+        run[i : i + 2] for run in CJK_RUN.findall(text) for i in range(len(run) - 1)
+    )
+    return " ".join(pair + BIGRAM_MARK for pair in pairs)
 
 
 def _national_digits(e164: str) -> str:
@@ -150,11 +168,14 @@ def _format_national_digits(e164: str) -> str:
 
 
 PHONE_QUERY = re.compile(r"[\d\s\-+().]+")
+# A term matching more rows than this is filtered inside the list query, which then walks
+# the sort order's index; fewer, and their ids are fetched first and the rows read by id.
+CANDIDATES = 1000
 
 
 def search_terms(query: str) -> list[str]:
     """Split a query into terms; a query that looks like a phone number is one digit term."""
-    query = " ".join(query.split()).lower()
+    query = " ".join(query.replace(BIGRAM_MARK, "").split()).lower()
     if not query:
         return []
     if PHONE_QUERY.fullmatch(query):
@@ -164,8 +185,22 @@ def search_terms(query: str) -> list[str]:
     return query.split(" ")
 
 
+def index_term(term: str) -> str | None:
+    """What the SQLite index holds for ``term``, or None when only a scan can find it."""
+    if len(term) >= TRIGRAM:
+        return term
+    if len(term) == 2 and CJK_RUN.fullmatch(term):
+        return term + BIGRAM_MARK
+    return None
+
+
 def search_condition(query: str, using: str = "default") -> Q | None:
-    """A filter on ``Customer`` matching every term of ``query``; None for an empty query."""
+    """A filter on ``Customer`` matching every term of ``query``; None for an empty query.
+
+    On SQLite this runs one bounded index query first (``CANDIDATES`` + 1 ids): a rare
+    term becomes a short id list, a common one a sub-select the list's ordered index scan
+    checks row by row; either way the list query never sorts every match.
+    """
     terms = search_terms(query)
     if not terms:
         return None
@@ -173,13 +208,27 @@ def search_condition(query: str, using: str = "default") -> Q | None:
     condition = Q()
     fts_terms: list[str] = []
     for term in terms:
-        if vendor == "sqlite" and len(term) >= TRIGRAM:
-            fts_terms.append(term)
+        indexed = index_term(term) if vendor == "sqlite" else None
+        if indexed is not None:
+            fts_terms.append(indexed)
         else:  # PostgreSQL: served by the trigram index; SQLite: short terms, LIKE
             condition &= Q(search_text__icontains=term)
     if fts_terms:
         match = " AND ".join('"' + t.replace('"', '""') + '"' for t in fts_terms)
-        condition &= Q(
-            pk__in=RawSQL(SQLITE_MATCH, [match])  # noqa: S611 - the query is a parameter
-        )
+        condition &= _sqlite_match(match, using)
     return condition
+
+
+def _sqlite_match(match: str, using: str) -> Q:
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"{SQLITE_MATCH} LIMIT %s", [match, CANDIDATES + 1])
+        ids = [row[0] for row in cursor.fetchall()]
+    if len(ids) <= CANDIDATES:
+        return Q(pk__in=ids)
+    # The unary + keeps SQLite from reading the matches by id and sorting them all: the
+    # sort order's index is walked and each row looked up in the (materialised) matches.
+    return Q(
+        RawSQL(  # noqa: S611 - fixed SQL; the query is a parameter
+            f'+"{TABLE}"."id" IN ({SQLITE_MATCH})', [match], output_field=BooleanField()
+        )
+    )

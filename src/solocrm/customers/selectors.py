@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
 
 from solocrm.core.custom_fields import CustomFieldDefinition, definitions_for
 from solocrm.core.permissions import visible
@@ -26,6 +27,26 @@ def customers_with_details(queryset: QuerySet[Customer]) -> QuerySet[Customer]:
         Prefetch("emails", queryset=CustomerEmail.objects.order_by("-is_primary", "id")),
         Prefetch("phones", queryset=CustomerPhone.objects.order_by("-is_primary", "id")),
         "tags",
+    )
+
+
+def customers_for_list(queryset: QuerySet[Customer]) -> QuerySet[Customer]:
+    """What the list page shows, in one query plus one for the tags: company and owner
+    joined, the primary email and phone read by a sub-select per shown row (``list_email``,
+    ``list_phone``; ``filters.column_value`` prefers them)."""
+    primary_email = CustomerEmail.objects.filter(customer=OuterRef("pk"), is_primary=True)
+    primary_phone = CustomerPhone.objects.filter(customer=OuterRef("pk"), is_primary=True)
+    return (
+        queryset.select_related("company", "owner")
+        .annotate(
+            list_email=Subquery(primary_email.values("email")[:1]),
+            list_phone=Subquery(
+                primary_phone.annotate(shown=Coalesce(NullIf("e164", Value("")), "raw")).values(
+                    "shown"
+                )[:1]
+            ),
+        )
+        .prefetch_related("tags")
     )
 
 

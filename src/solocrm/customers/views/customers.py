@@ -50,13 +50,14 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     else:
         customers = customers.order_by("name", "id")
         columns = list(DEFAULT_COLUMNS)
-    page = keyset_page(selectors.customers_with_details(customers), request)
-    labels = {c.key: c.label for c in available_columns()}
+    page = keyset_page(selectors.customers_for_list(customers), request)
+    all_columns = available_columns(form.custom_definitions.values())
+    labels = {c.key: c.label for c in all_columns}
     context = {
         "form": form,
         "page": page,
         "columns": [(key, labels[key]) for key in columns],
-        "available_columns": available_columns(),
+        "available_columns": all_columns,
         "chosen_columns": columns,
         "sort_options": SORT_OPTIONS,
         "saved_views": SavedView.objects.filter(user=request.user),
