@@ -8,16 +8,26 @@ See ``tests/customers/test_xss.py`` for the payloads and the HTML checks.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from solocrm.accounts.models import User
+from solocrm.agenda import services as agenda_services
 from solocrm.agenda.models import Cadence, Notification, Task
+from solocrm.agenda.reminders import reminders_deliver_due
 from solocrm.core.demo import demo_load
 from solocrm.core.tags import Tag
 from solocrm.customers.models import Customer
-from tests.customers.test_xss import assert_no_injection, get_page, poison_rows, text_fields
+from tests.customers.test_xss import (
+    PAYLOADS,
+    assert_no_injection,
+    get_page,
+    poison_rows,
+    text_fields,
+)
 
 USER_MACHINE_FIELDS = frozenset(
     {"password", "email", "language", "time_zone", "first_name", "last_name"}
@@ -26,21 +36,35 @@ CUSTOMER_SKIP = frozenset({"consent_source"})  # not shown by the agenda; kept s
 
 
 @pytest.fixture
-def poisoned(owner) -> None:
+def poisoned(owner, mailoutbox) -> None:
+    """Demo data, and a reminder delivered for a task whose title is a payload (so the
+    notification and the email are made the real way); then payloads everywhere."""
     demo_load(customers=15, seed=5, owner=owner)
-    task = Task.objects.filter(customer__isnull=False).first()
-    Notification.objects.create(
-        user=owner, key="xss", title="benign", body="benign", task=task, created_at=timezone.now()
+    now = timezone.now()
+    agenda_services.task_create(
+        by=owner,
+        title=PAYLOADS[0],
+        notes=PAYLOADS[1],
+        customer=Customer.objects.first(),
+        due_at=now + dt.timedelta(hours=1),
+        remind_at=now + dt.timedelta(minutes=1),
     )
     for model, skip in (
         (Task, frozenset()),
         (Cadence, frozenset()),
-        (Notification, frozenset({"key"})),
         (Customer, CUSTOMER_SKIP),
         (Tag, frozenset({"color"})),
         (User, USER_MACHINE_FIELDS),
     ):
         assert poison_rows(model, skip=skip) > 0, model
+    assert reminders_deliver_due(now=now + dt.timedelta(minutes=2)).created >= 1
+    assert poison_rows(Notification, skip=frozenset({"key"})) >= 1
+
+
+def test_reminder_email_is_plain_text(poisoned, mailoutbox):
+    message = next(m for m in mailoutbox if PAYLOADS[0] in m.subject)
+    assert message.content_subtype == "plain" and not getattr(message, "alternatives", [])
+    assert message.body.count(PAYLOADS[0]) == 2  # title and notes, verbatim
 
 
 def test_every_agenda_text_field_is_covered(poisoned, owner):
@@ -75,7 +99,7 @@ def test_agenda_pages_show_payloads_as_text(client, owner, poisoned):
         "task edit": [task.title, task.notes],
         "keep in touch": [cadence.note],
         "cadence edit": [cadence.note],
-        "notifications": [Notification.objects.get().title],
+        "notifications": [Notification.objects.first().title],
         "customer": [task.title],
         "home": [User.objects.get(pk=owner.pk).name],  # the header's user menu
     }

@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from solocrm.core.custom_fields import CustomFieldDefinition, custom_field_definition_create
-from solocrm.core.tags import Tag
+from solocrm.core.tags import Tag, tag_create
 from solocrm.customers import merge, services
 from solocrm.customers.models import (
     Company,
@@ -35,6 +35,7 @@ from solocrm.customers.models import (
     SavedView,
 )
 from solocrm.customers.services._base import customer_search_text_refresh
+from solocrm.customers.services.saved_views import saved_view_create
 
 MARKER = "data-xss"
 # Longest first: each field gets the longest payload that fits its max_length.
@@ -177,7 +178,7 @@ def poisoned(owner) -> dict[str, Any]:
         "x_choice": PAYLOADS[2],
         "x_multiple_choice": [PAYLOADS[2], "ok"],
     }
-    tag = Tag.objects.create(name="benign")
+    tag = tag_create(by=owner, name="benign")
     poison(tag)
     company = services.company_create(by=owner, name="Benign Co")
     poison(company, domain=URL_PAYLOAD, custom_fields=custom)
@@ -200,7 +201,7 @@ def poisoned(owner) -> dict[str, Any]:
         poison(interaction, body=MARKDOWN)
         records.append(customer)
     customer_search_text_refresh([c.pk for c in records])
-    saved = SavedView.objects.create(user=owner, name="benign", query_string="q=Xss")
+    saved = saved_view_create(user=owner, name="benign", query_string="q=Xss")
     poison(saved)
     survivor, merged = (Customer.objects.get(pk=c.pk) for c in records[2:])
     merge.customer_merge(survivor=survivor, merged=merged, by=owner)
