@@ -1,4 +1,4 @@
-"""Benchmark: the deals board and the order import on a big SQLite database.
+"""Benchmark: the deals board on a big SQLite database, against a minimal Django view.
 
 Builds, on a fresh SQLite file (WAL, synchronous=FULL, as the application runs),
 N customers (default 100,000; the first 10,000 with an email), 18 products, 10 × N
@@ -6,36 +6,26 @@ orders with a line each (default 1,000,000) and D deals (default 20,000) spread 
 the default pipeline's six stages. Bulk rows go in with ``executemany``: the data's size
 is what matters for the board, not how it got in.
 
-Then, in one process:
+Then times the **deals board** ``/sales/`` (the whole middleware stack, a logged-in
+owner, templates rendered, the first cards of every stage, counts and sums over every
+deal) against ``/bench/minimal/``, a view reading 50 customers into a small template
+table. Requests alternate so both see the same machine load; p50/p95 wall
+milliseconds, queries per request, the ratio of the p95s (target: at most 5×).
 
-1. **Order import** of a generated CSV (``IMPORT_ORDERS`` orders, two lines each, matched
-   to customers by email), through ``solocrm import orders``'s code path (reading,
-   mapping, validation, totals in Decimal, one audit entry per order), against the
-   baseline: a raw ``executemany`` of the same order and line rows into a copy of the
-   database taken just before, in one transaction with the same PRAGMAs. Both rates are
-   rows of the file per second; the issue's target is import ≥ 0.2 × executemany.
-2. **Deals board** ``/sales/`` (the whole middleware stack, a logged-in owner, templates
-   rendered, 50 cards per stage, counts and sums over every deal) against
-   ``/bench/minimal/``, a view reading 50 customers into a small template table.
-   Requests alternate so both see the same machine load; p50/p95 wall milliseconds,
-   queries per request, the ratio of the p95s (target: at most 5×).
+Writes ``bench/results/sales.json``. (The order import has its own benchmark.)
 
-Writes ``bench/results/sales.json``.
-
-Run: ``.venv/bin/python bench/bench_sales.py [CUSTOMERS] [DEALS] [REQUESTS] [IMPORT_ORDERS]``
-(defaults 100000 20000 40 5000).
+Run: ``.venv/bin/python bench/bench_sales.py [CUSTOMERS] [DEALS] [REQUESTS]``
+(defaults 100000 20000 40). ``SOLOCRM_BENCH_HOME=<dir>`` keeps the database there and
+reuses it when it already holds the data.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import os
 import platform
 import random
-import shutil
 import sqlite3
 import statistics
 import sys
@@ -50,7 +40,6 @@ RESULT_PATH = Path(__file__).parent / "results" / "sales.json"
 SEED = 20250630
 BATCH = 20_000
 EMAILS = 10_000
-SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON")
 
 
 def fast_insert(model: Any, rows: list[dict[str, Any]]) -> None:
@@ -201,97 +190,6 @@ def build_board_data(
     }
 
 
-def make_orders_csv(orders: int, products: list[Any], emails: int, rng: random.Random) -> bytes:
-    lines = ["订单号,下单时间,邮箱,SKU,数量,单价,折扣,状态,渠道"]
-    for n in range(orders):
-        email = f"c{rng.randrange(emails)}@example.com"
-        month, day = rng.randrange(1, 13), rng.randrange(1, 29)
-        moment = f"2025-{month:02d}-{day:02d} {rng.randrange(9, 22)}:{rng.randrange(60):02d}"
-        for position in range(2):
-            product = rng.choice(products)
-            quantity = rng.choice([1, 1, 2, 3])
-            discount = "5.00" if rng.random() < 0.1 else ""
-            first = position == 0
-            lines.append(
-                f"IMP{n:07d},{moment if first else ''},{email if first else ''},{product.sku},"
-                f"{quantity},{product.unit_price},{discount},{'paid' if first else ''},"
-                f"{'online' if first else ''}"
-            )
-    return ("\n".join(lines) + "\n").encode("utf-8")
-
-
-def raw_executemany(database: Path, data: bytes, owner_id: int) -> dict[str, float]:
-    """The floor: the file's orders and lines inserted with ``executemany`` in one
-    transaction — parsed with ``csv``, summed with Decimal, no validation, no audit."""
-    started = time.perf_counter()
-    records = list(csv.reader(io.StringIO(data.decode("utf-8"))))[1:]
-    connection = sqlite3.connect(database, isolation_level=None)
-    for pragma in SQLITE_PRAGMAS:
-        connection.execute(pragma)
-    customers = dict(connection.execute("SELECT email, customer_id FROM customers_customeremail"))
-    products = {sku: pk for pk, sku in connection.execute("SELECT id, sku FROM sales_product")}
-    now = "2025-07-01 00:00:00"
-    orders: dict[str, list[Any]] = {}
-    lines = []
-    for number, moment, email, sku, quantity, price, discount, status, channel in records:
-        if number not in orders:
-            orders[number] = [
-                customers[email],
-                number,
-                moment,
-                channel,
-                status,
-                Decimal(0),
-                Decimal(0),
-            ]
-        gross = Decimal(quantity) * Decimal(price)
-        cut = Decimal(discount or 0)
-        orders[number][5] += gross
-        orders[number][6] += cut
-        lines.append((number, products[sku], sku, quantity, price, str(cut), str(gross - cut)))
-    order_rows = [
-        (
-            c,
-            n,
-            m,
-            ch,
-            s,
-            "CNY",
-            str(sub),
-            str(d),
-            str(sub - d),
-            owner_id,
-            owner_id,
-            owner_id,
-            now,
-            now,
-        )
-        for c, n, m, ch, s, sub, d in orders.values()
-    ]
-    parsed = time.perf_counter()
-    connection.execute("BEGIN IMMEDIATE")
-    connection.executemany(
-        "INSERT INTO sales_order (customer_id, number, ordered_at, channel, status, currency,"
-        " subtotal, discount_total, total, owner_id, created_by_id, updated_by_id, created_at,"
-        " updated_at, refunded_amount, notes, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-        " ?, ?, ?, 0, '', 1)",
-        order_rows,
-    )
-    ids = dict(connection.execute("SELECT number, id FROM sales_order WHERE number LIKE 'IMP%'"))
-    connection.executemany(
-        "INSERT INTO sales_orderline (order_id, position, product_id, description, quantity,"
-        " unit_price, discount, line_total) VALUES (?, 1, ?, ?, ?, ?, ?, ?)",
-        [(ids[number], *rest) for number, *rest in lines],
-    )
-    connection.execute("COMMIT")
-    finished = time.perf_counter()
-    connection.close()
-    return {
-        "executemany_parse_seconds": parsed - started,
-        "executemany_insert_seconds": finished - parsed,
-    }
-
-
 MINIMAL_TEMPLATE = """<!DOCTYPE html><html><body><table>
 {% for c in customers %}<tr><td>{{ c.pk }}</td><td>{{ c.name }}</td><td>{{ c.city }}</td></tr>
 {% endfor %}</table></body></html>"""
@@ -334,56 +232,8 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def bench_import(owner: Any, products: list[Any], orders: int, rng: random.Random) -> dict:
-    from django.db import connection
-
-    from solocrm.core.context import acting_as
-    from solocrm.customers.importing.services import ImportOptions
-    from solocrm.customers.models import CustomerEmail
-    from solocrm.sales.importing.services import sales_import_file
-
-    data = make_orders_csv(orders, products, CustomerEmail.objects.count(), rng)
-    rows = data.count(b"\n") - 1
-    database = Path(connection.settings_dict["NAME"])
-    connection.close()
-    copy = database.with_name("baseline.sqlite3")
-    shutil.copy(database, copy)
-    timings: dict[str, Any] = raw_executemany(copy, data, owner.pk)
-    copy.unlink()
-    with acting_as(owner, "cli"):
-        for label, duplicate in (("import", "skip"), ("reimport_all_duplicates", "skip")):
-            cpu = time.process_time()
-            started = time.perf_counter()
-            summary = sales_import_file(
-                data=data,
-                filename="orders.csv",
-                by=owner,
-                options=ImportOptions(kind="orders", mode="atomic", on_duplicate=duplicate),
-            )
-            timings[f"{label}_seconds"] = time.perf_counter() - started
-            timings[f"{label}_cpu_ms_per_row"] = (time.process_time() - cpu) * 1000 / rows
-            counts = summary.as_dict()
-            timings[f"{label}_counts"] = {k: counts[k] for k in ("created", "skipped", "rejected")}
-    import_rate = rows / timings["import_seconds"]
-    insert_rate = rows / timings["executemany_insert_seconds"]
-    both_rate = rows / (
-        timings["executemany_insert_seconds"] + timings["executemany_parse_seconds"]
-    )
-    return {
-        "file_rows": rows,
-        "orders": orders,
-        **{k: round(v, 3) if isinstance(v, float) else v for k, v in timings.items()},
-        "import_rows_per_second": round(import_rate),
-        "executemany_rows_per_second": round(insert_rate),
-        "executemany_with_parsing_rows_per_second": round(both_rate),
-        "import_to_executemany_ratio": round(import_rate / insert_rate, 4),
-        "import_to_executemany_with_parsing_ratio": round(import_rate / both_rate, 4),
-        "target_ratio": 0.2,
-    }
-
-
-def main(customers: int, deals: int, requests: int, import_orders: int) -> dict[str, Any]:
-    home = tempfile.mkdtemp(prefix="solocrm-bench-sales-")
+def main(customers: int, deals: int, requests: int) -> dict[str, Any]:
+    home = os.environ.get("SOLOCRM_BENCH_HOME") or tempfile.mkdtemp(prefix="solocrm-bench-sales-")
     os.environ.update(SOLOCRM_HOME=home, DJANGO_SETTINGS_MODULE="solocrm.settings")
     os.environ.pop("SOLOCRM_DATABASE_URL", None)
     import django
@@ -392,20 +242,26 @@ def main(customers: int, deals: int, requests: int, import_orders: int) -> dict[
     from django.core.management import call_command
     from django.test import Client, override_settings
 
+    from solocrm.accounts.models import User
     from solocrm.accounts.services import user_create
 
     call_command("migrate", verbosity=0)
-    owner = user_create(email="bench@example.com", password=None, role="owner")
-    rng = random.Random(SEED)
-    started = time.perf_counter()
-    ids = build_customers(customers, owner, rng)
-    products = build_products(owner)
-    customers_seconds = time.perf_counter() - started
-    result: dict[str, Any] = {"order_import": bench_import(owner, products, import_orders, rng)}
-    data = build_board_data(ids, 10 * customers, deals, owner, rng)
-    data["customers"] = customers
-    data["build_seconds"]["customers"] = round(customers_seconds, 1)
-    result["data"] = data
+    owner = User.objects.filter(email="bench@example.com").first()
+    saved = Path(home, "bench_sales.json")
+    if owner is None:
+        owner = user_create(email="bench@example.com", password=None, role="owner")
+        rng = random.Random(SEED)
+        started = time.perf_counter()
+        ids = build_customers(customers, owner, rng)
+        build_products(owner)
+        customers_seconds = time.perf_counter() - started
+        data = build_board_data(ids, 10 * customers, deals, owner, rng)
+        data["customers"] = customers
+        data["build_seconds"]["customers"] = round(customers_seconds, 1)
+        saved.write_text(json.dumps(data))
+    else:
+        data = json.loads(saved.read_text())
+    result: dict[str, Any] = {"data": data}
     install_minimal_view()
     samples: dict[str, list[float]] = {"board": [], "minimal": []}
     details: dict[str, tuple[int, int]] = {}
@@ -443,7 +299,7 @@ def main(customers: int, deals: int, requests: int, import_orders: int) -> dict[
 
 if __name__ == "__main__":
     arguments = [int(a) for a in sys.argv[1:]]
-    defaults = [100_000, 20_000, 40, 5_000]
+    defaults = [100_000, 20_000, 40]
     outcome = main(*(arguments + defaults[len(arguments) :]))
     RESULT_PATH.parent.mkdir(parents=True, exist_ok=True)
     RESULT_PATH.write_text(json.dumps(outcome, indent=2, ensure_ascii=False) + "\n")

@@ -204,3 +204,44 @@ def test_board_and_figures_render_in_chinese(owner_client, make_deal, stages):
     assert "添加商机" in html and "移动" in html
     figures = owner_client.get("/sales/figures/", HTTP_ACCEPT_LANGUAGE="zh-hans").content
     assert "赢单率" in figures.decode()
+
+
+def test_board_cards_in_order_soonest_close_first_undated_last_recently_closed_first(
+    owner_client, owner, make_deal, pipeline, stages
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from solocrm.sales.selectors.deals import deal_board
+
+    lead = pipeline.stages.order_by("position").first()
+    won = next(s for s in stages.values() if s.is_won)
+    today = timezone.localdate()
+    undated = make_deal("Undated", stage=lead)
+    later = make_deal(
+        "Later", stage=lead, data={"expected_close_date": today + dt.timedelta(days=9)}
+    )
+    sooner = make_deal(
+        "Sooner", stage=lead, data={"expected_close_date": today + dt.timedelta(days=2)}
+    )
+    tie = make_deal("Tie", stage=lead, data={"expected_close_date": today + dt.timedelta(days=2)})
+    old_win, new_win = make_deal("Old win", stage=won), make_deal("New win", stage=won)
+    now = timezone.now()
+    Deal.objects.filter(pk=old_win.pk).update(closed_at=now - dt.timedelta(days=5))
+    Deal.objects.filter(pk=new_win.pk).update(closed_at=now - dt.timedelta(days=1))
+    expected = {
+        lead.pk: [sooner.pk, tie.pk, later.pk, undated.pk],
+        won.pk: [new_win.pk, old_win.pk],
+    }
+    for light in (False, True):
+        columns = {
+            c.stage.pk: [d.pk for d in c.deals] for c in deal_board(owner, pipeline, light=light)
+        }
+        assert {pk: columns[pk] for pk in expected} == expected
+    html = owner_client.get("/sales/").content.decode()
+    positions = [html.index(f'id="deal-{pk}"') for pk in expected[lead.pk]]
+    assert positions == sorted(positions)
+    assert (
+        deal_board(owner, pipeline, light=True, per_stage=3)[0].deals[-1].pk == later.pk
+    )  # the undated band is cut first

@@ -39,7 +39,7 @@ def deal_cards(context: Any, column: Any) -> SafeString:
         pk = int(deal.pk)
         detail = f"{deals_url}{pk}/"
         title = escape(deal.title)
-        who = deal.customer.name if deal.customer else (deal.company.name if deal.company else "")
+        who = deal.who  # a BoardCard (the board reads light cards)
         close = ""
         if deal.expected_close_date:
             day = deal.expected_close_date.isoformat()

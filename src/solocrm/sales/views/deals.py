@@ -49,7 +49,7 @@ def _board_context(
     error: str = "",
     pipelines: list[Pipeline] | None = None,
 ) -> dict[str, Any]:
-    columns = deal_board(request.user, pipeline)
+    columns = deal_board(request.user, pipeline, light=True)
     return {
         "pipeline": pipeline,
         "pipelines": _pipelines(request) if pipelines is None else pipelines,
