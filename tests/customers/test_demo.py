@@ -1,4 +1,6 @@
 from django.db.models import Max, Min
+from django.urls import reverse
+from django.utils.html import escape
 
 from solocrm.core.demo import demo_load
 from solocrm.core.models import AuditEntry
@@ -81,3 +83,12 @@ def test_demo_interactions_span_two_years(owner):
     demo_load(customers=120, seed=5, owner=owner)
     dates = Interaction.objects.aggregate(first=Min("occurred_at"), last=Max("occurred_at"))
     assert (dates["last"] - dates["first"]).days > 600
+
+
+def test_demo_near_duplicates_are_on_the_duplicates_page(owner_client, owner):
+    demo_load(customers=100, seed=2, owner=owner)
+    copies = near_duplicate_count(100)
+    planted = Customer.objects.order_by("-pk")[:copies]
+    page = owner_client.get(reverse("customers:duplicates")).content.decode()
+    for copy in planted:
+        assert f">{escape(copy.name)}</a>" in page, copy.name
