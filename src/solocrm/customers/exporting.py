@@ -2,10 +2,14 @@
 
 A text cell that begins with ``=``, ``+``, ``-``, ``@``, a tab, CR or LF could run as a
 formula when the file is opened (CSV injection); such cells get an apostrophe in front,
-in CSV and XLSX alike (an XLSX copy saved again as CSV stays safe). A plain number
-(``-12.5``) is left alone: it cannot run, and in XLSX it stays a number. Text cells in
-XLSX are always written as text, never as formulas. ``neutralise=False`` turns the
-apostrophes off for files meant for programs, not spreadsheets.
+in CSV and XLSX alike (an XLSX copy saved again as CSV stays safe), and so does text
+that starts with apostrophes and then like a formula; the import removes one leading
+apostrophe from such text, so an export imports back unchanged. A plain number
+(``-12.5``) is left alone: it cannot run. Text cells in XLSX are always written as
+text, never as formulas, even when they look like numbers; numbers (number and decimal
+custom fields) are written as numbers unless they have more digits than a spreadsheet
+keeps (15), then as text. ``neutralise=False`` turns the apostrophes off for files
+meant for programs, not spreadsheets.
 
 Who may export: the owner and members, what they may see (a member limited to their own
 records exports only those). Viewers may look records up but not take bulk copies of
@@ -37,6 +41,7 @@ from solocrm.core.audit import audit_record
 from solocrm.core.custom_fields import CustomFieldDefinition, definitions_for
 from solocrm.core.permissions import can_write, visible
 from solocrm.customers.filters import CustomerFilterForm, customers_filter
+from solocrm.customers.importing.values import tags_join
 from solocrm.customers.models import Customer
 from solocrm.customers.selectors import customers_visible, customers_with_details
 
@@ -51,8 +56,11 @@ CHUNK = 2000
 
 
 def cell_neutralise(value: Any) -> Any:
-    """The value with an apostrophe before a formula-like text; other values unchanged."""
-    if not isinstance(value, str) or not value.startswith(FORMULA_START):
+    """The value with an apostrophe before a formula-like text; other values unchanged.
+
+    Text that already starts with apostrophes and then like a formula gets one more, so
+    that the import, which removes one such apostrophe, gives back the text as it was."""
+    if not isinstance(value, str) or not value.lstrip("'").startswith(FORMULA_START):
         return value
     if PLAIN_NUMBER.fullmatch(value):
         return value
@@ -81,7 +89,7 @@ def export_columns() -> list[tuple[str, Getter]]:
         (_("Birthday"), lambda c: c.birthday),
         (_("Gender"), lambda c: c.get_gender_display() if c.gender else ""),
         (_("Source"), lambda c: c.get_source_display()),
-        (_("Tags"), lambda c: ", ".join(t.name for t in c.tags.all())),
+        (_("Tags"), lambda c: tags_join(t.name for t in c.tags.all())),
         (_("Marketing consent"), lambda c: c.get_consent_status_display()),
         (_("Stage"), lambda c: c.get_lifecycle_stage_display()),
         (_("Tier"), lambda c: c.get_tier_display()),
@@ -104,7 +112,7 @@ def _custom_getter(definition: CustomFieldDefinition) -> Getter:
         if isinstance(stored, bool):
             return _("yes") if stored else _("no")
         if isinstance(stored, list):
-            return ", ".join(str(v) for v in stored)
+            return tags_join(str(v) for v in stored)
         if definition.field_type == types.DECIMAL:
             try:
                 return Decimal(str(stored))
@@ -147,6 +155,16 @@ def _csv(headers: list[str], rows: Iterator[list], neutralise: bool) -> tuple[by
     return buffer.getvalue().encode("utf-8-sig"), count
 
 
+def _fits_a_float(value: Decimal | int) -> bool:
+    """Whether a spreadsheet number (a double) holds ``value`` exactly."""
+    if isinstance(value, bool):
+        return True
+    try:
+        return Decimal(repr(float(value))) == value
+    except OverflowError:
+        return False
+
+
 def _xlsx(headers: list[str], rows: Iterator[list], neutralise: bool) -> tuple[bytes, int]:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -159,11 +177,11 @@ def _xlsx(headers: list[str], rows: Iterator[list], neutralise: bool) -> tuple[b
         if isinstance(value, str):
             value = ILLEGAL_CHARACTERS_RE.sub("", value)
             text = cell_neutralise(value) if neutralise else value
-            if neutralise and PLAIN_NUMBER.fullmatch(text) and text.startswith("-"):
-                return Decimal(text)  # a plain negative number stays a number
             written = WriteOnlyCell(sheet, value=text)
             written.data_type = "s"  # text, never a formula, whatever it starts with
             return written
+        if isinstance(value, Decimal | int) and not _fits_a_float(value):
+            return cell(str(value))
         return value
 
     sheet.append([cell(h) for h in headers])

@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 DATE_ORDERS = ("dmy", "mdy")
 TAG_SEPARATORS = re.compile(r"[,，;；|｜、]")
+QUOTED_TAG = re.compile(r'\s*"((?:[^"]|"")*)"\s*(?=[,，;；|｜、]|\Z)')
 EMAIL_SEPARATORS = re.compile(r"[,，;；|｜、\s]+")
 PHONE_SEPARATORS = re.compile(r"[,，;；|｜、/\n]+")
-FORMULA_GUARD = re.compile(r"\A'(?=[=+\-@\t\r\n])")
+# The apostrophe an export puts before text that starts like a formula, or that starts
+# with apostrophes and then like a formula ("'=x" is exported as "''=x"): one is removed.
+FORMULA_GUARD = re.compile(r"\A'(?='*[=+\-@\t\r\n])")
 # Control characters (an escape sequence that recolours a terminal, a bell) carry nothing
 # a person typed; tab and line breaks stay.
 CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -81,13 +85,37 @@ def date_parse(value: Any, *, date_order: str = "dmy") -> dt.date:
 
 
 def tags_split(value: Any) -> list[str]:
-    """Tag names from a cell, split on , ， ; ； | 、 — duplicates and blanks dropped."""
+    """Tag names from a cell, split on , ， ; ； | ｜ 、 — duplicates and blanks dropped.
+
+    A name in double quotes keeps its separators (``"Beijing, Chaoyang", VIP``; a quote
+    inside is doubled), which is how an export writes such a name."""
+    text = cell_text(value)
     names: list[str] = []
-    for part in TAG_SEPARATORS.split(cell_text(value)):
+    position = 0
+    while position <= len(text):
+        if quoted := QUOTED_TAG.match(text, position):
+            part, position = quoted.group(1).replace('""', '"'), quoted.end() + 1
+        else:
+            end = (
+                len(text)
+                if (found := TAG_SEPARATORS.search(text, position)) is None
+                else found.start()
+            )
+            part, position = text[position:end], end + 1  # past the separator
         name = " ".join(part.split())
         if name and name.casefold() not in {n.casefold() for n in names}:
             names.append(name)
     return names
+
+
+def tags_join(names: Iterable[str]) -> str:
+    """Tag names as one cell that ``tags_split`` reads back into the same names."""
+    return ", ".join(
+        f'"{name.replace(chr(34), chr(34) * 2)}"'
+        if TAG_SEPARATORS.search(name) or name.startswith('"')
+        else name
+        for name in names
+    )
 
 
 def list_split(value: Any, *, kind: str) -> list[str]:
