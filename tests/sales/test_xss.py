@@ -12,8 +12,10 @@ import pytest
 from django.urls import reverse
 
 from solocrm.core.demo import demo_load
+from solocrm.customers.models import Company, Customer
 from solocrm.sales.models import Deal, Order, OrderLine, Pipeline, Product, Stage
 from tests.customers.test_xss import (
+    PAYLOADS,
     assert_no_injection,
     get_page,
     poison_rows,
@@ -27,7 +29,7 @@ SALES_MODELS = (Product, Order, OrderLine, Pipeline, Stage, Deal)
 @pytest.fixture
 def poisoned(owner) -> None:
     demo_load(customers=12, seed=4, owner=owner)
-    for model in SALES_MODELS:
+    for model in (*SALES_MODELS, Customer, Company):  # cards and lists show who it is for
         assert poison_rows(model, skip=MACHINE_FIELDS) > 0, model
 
 
@@ -76,7 +78,9 @@ def test_sales_pages_show_payloads_as_text(client, owner, poisoned):
     texts = {name: assert_no_injection(get_page(client, url), name) for name, url in pages.items()}
     line = order.lines.first()
     shown_as_text = {
-        "board": [Stage.objects.filter(pipeline=pipeline).first().name],
+        "board": [Stage.objects.filter(pipeline=pipeline).first().name, PAYLOADS[0]],
+        "deals": [deal.title, Customer.objects.get(pk=deal.customer_id).name],
+        "orders": [order.number, Customer.objects.get(pk=order.customer_id).name],
         "deal": [deal.title, deal.next_step, deal.lost_reason, deal.notes],
         "deal edit": [deal.title, deal.next_step],
         "order": [order.number, order.notes, line.description],
