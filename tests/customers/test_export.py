@@ -198,3 +198,51 @@ def test_an_export_imports_back_without_duplicates(owner, as_owner, dangerous, f
     assert summary.as_dict()["skipped"] == 2, summary.problems
     assert Customer.objects.count() == 2
     assert set(Customer.objects.values_list("version", flat=True)) == {1}
+
+
+def test_xlsx_keeps_number_like_text_as_text_and_long_numbers_exact(owner, as_owner):
+    custom_field_definition_create(by=owner, target="customer", key="amount", label="Amount",
+                                   field_type="decimal")  # fmt: skip
+    custom_field_definition_create(by=owner, target="customer", key="count", label="Count",
+                                   field_type="number")  # fmt: skip
+    services.customer_create(
+        by=owner,
+        name="-1.50",
+        data={"city": "-0", "external_id": "-007"},
+        custom_fields={"amount": "12345678901.123456", "count": 2**60},
+    )
+    services.customer_create(by=owner, name="Ann", custom_fields={"amount": "-2.5", "count": 3})
+    export = customers_export(
+        by=owner, customers=Customer.objects.all(), file_format="xlsx", filters={}
+    )
+    sheet = xlsx_sheet(export.content)
+    header = [c.value for c in sheet[1]]
+    rows = {r[0].value: dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=2)}
+    odd = rows["-1.50"]
+    assert [(odd[h].value, odd[h].data_type) for h in ("Name", "City", "External ID")] == [
+        ("-1.50", "s"), ("-0", "s"), ("-007", "s")]  # fmt: skip
+    assert (odd["Amount"].value, odd["Amount"].data_type) == ("12345678901.123456", "s")
+    assert (odd["Count"].value, odd["Count"].data_type) == (str(2**60), "s")
+    assert (rows["Ann"]["Amount"].value, rows["Ann"]["Amount"].data_type) == (-2.5, "n")
+    assert (rows["Ann"]["Count"].value, rows["Ann"]["Count"].data_type) == (3, "n")
+
+
+def test_tags_with_separators_are_quoted_and_import_back_whole(owner, as_owner):
+    services.customer_create(
+        by=owner,
+        name="Ann",
+        emails=["ann@example.com"],
+        tags=["Beijing, Chaoyang", 'say "hi"', "VIP"],
+    )
+    export = customers_export(
+        by=owner, customers=Customer.objects.all(), file_format="csv", filters={}
+    )
+    rows = csv_rows(export.content)
+    assert dict(zip(rows[0], rows[1], strict=True))["Tags"] == (
+        '"Beijing, Chaoyang", VIP, say "hi"'
+    )
+    Customer.objects.all().delete()
+    summary = import_file(data=export.content, filename="e.csv", by=owner, options=ImportOptions())
+    assert summary.as_dict()["created"] == 1, summary.problems
+    names = sorted(Customer.objects.get().tags.values_list("name", flat=True))
+    assert names == ["Beijing, Chaoyang", "VIP", 'say "hi"']
