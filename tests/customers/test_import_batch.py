@@ -8,6 +8,7 @@ problems, with a handful of queries per batch instead of some forty per row.
 
 from __future__ import annotations
 
+import codecs
 import random
 import re
 from collections.abc import Iterator
@@ -30,6 +31,7 @@ from solocrm.customers.importing.csv_reading import csv_table_read
 from solocrm.customers.importing.errors import FileRefused
 from solocrm.customers.importing.limits import ImportLimits
 from solocrm.customers.importing.phones_fast import cn_mobile, phones_clean_fast
+from solocrm.customers.importing.reading import table_read
 from solocrm.customers.importing.services import ImportOptions, import_file
 from solocrm.customers.importing.table import LazyRows
 from solocrm.customers.importing.writers import CustomerWriter
@@ -397,4 +399,21 @@ def test_a_common_name_is_compared_with_its_oldest_namesakes(owner, monkeypatch)
         [first, second],
         [first, second],
         [first, second],
+    ]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bom"), [("gbk", b""), ("utf-8", codecs.BOM_UTF8), ("utf-16", b"")]
+)
+def test_rows_read_again_are_decoded_again_from_the_file(monkeypatch, encoding, bom):
+    data = bom + 'sep=;\r\n姓名;备注\r\n张伟;"两\r\n行"\r\n\r\n李娜;x\r\n王芳;\r\n'.encode(encoding)
+    kept = table_read(data=data, filename="c.csv")
+    monkeypatch.setattr(csv_reading, "LAZY_ROWS", 1)
+    lazy = table_read(data=data, filename="c.csv")
+    assert isinstance(lazy.rows, LazyRows) and lazy.describe() == kept.describe()
+    assert list(lazy.rows) == kept.rows
+    assert [(row.line, row.cells) for row in kept.rows] == [
+        (3, ("张伟", "两\r\n行")),
+        (6, ("李娜", "x")),
+        (7, ("王芳", "")),
     ]

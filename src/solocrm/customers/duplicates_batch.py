@@ -26,6 +26,7 @@ import (``forget`` drops one that the import changed).
 from __future__ import annotations
 
 import heapq
+import sys
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -55,7 +56,7 @@ KEPT_RECORDS = 100_000
 QUERY_IDS = 5000
 
 
-@dataclass
+@dataclass(slots=True)
 class _Block:
     """The customers of one company or one city: their name keys, by length."""
 
@@ -66,6 +67,7 @@ class _Block:
     def add(self, customer_id: int, key: str) -> None:
         if customer_id in self.ids or not key:
             return
+        key = sys.intern(key)  # one string per distinct name, however many customers
         self.ids.add(customer_id)
         self.by_key[key].append(customer_id)
         keys, ids = self.by_length.setdefault(len(key), ([], []))

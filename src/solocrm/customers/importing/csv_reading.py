@@ -6,7 +6,8 @@ import csv
 import io
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import TextIO
 
 from solocrm.customers.importing.errors import FileRefused
 from solocrm.customers.importing.limits import ImportLimits
@@ -23,6 +24,7 @@ DELIMITERS = ",;\t|"
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
 SAMPLE_CHARS = 64 * 1024
 SAMPLE_RECORDS = 50
+Reopen = Callable[[], TextIO]
 EXCEL_SEP_LINE = re.compile(r"\A\"?sep=(.)\"?[ \t]*(\r\n|\n|\r)")
 
 
@@ -65,14 +67,23 @@ def delimiter_sniff(text: str) -> str:
     return next(d for d in DELIMITERS if scores[d] == best)
 
 
-def csv_table_read(*, text: str, encoding: str, limits: ImportLimits) -> Table:
-    """Parse CSV text into a Table, numbering rows by the physical line they start on."""
+def csv_table_read(
+    *, text: str, encoding: str, limits: ImportLimits, reopen: Reopen | None = None
+) -> Table:
+    """Parse CSV text into a Table, numbering rows by the physical line they start on.
+
+    Past ``LAZY_ROWS`` rows, the rows are read again when walked (``LazyRows``): from
+    ``reopen()``, a stream of the same text (decoded again from the file's bytes, so the
+    text need not be kept), or else from ``text``.
+    """
     first_line = 0
+    skipped = 0
     delimiter = ""
     if match := EXCEL_SEP_LINE.match(text):  # Excel's "sep=;" hint line
         delimiter = match.group(1)
         text = text[match.end() :]
         first_line = 1
+        skipped = match.end()
     delimiter = delimiter or delimiter_sniff(text)
     table: Table | None = None
     count = 0
@@ -95,15 +106,32 @@ def csv_table_read(*, text: str, encoding: str, limits: ImportLimits) -> Table:
         raise FileRefused("The file is empty: there is no header row.")
     if count > LAZY_ROWS:  # read again when walked: see ``LazyRows``
         header_line = table.header_line
-        table.rows = LazyRows(lambda: _data_rows(text, delimiter, first_line, header_line), count)
+
+        if reopen is not None:  # the text is not kept
+
+            def lines() -> Iterable[str]:
+                stream = reopen()
+                stream.read(skipped)  # the "sep=" line
+                return stream
+
+        else:
+            kept = text
+
+            def lines() -> Iterable[str]:
+                return io.StringIO(kept, newline="")
+
+        table.rows = LazyRows(
+            lambda: _data_rows(lines(), delimiter, first_line, header_line), count
+        )
     return table
 
 
 def _numbered_records(
-    text: str, delimiter: str, first_line: int
+    text: str | Iterable[str], delimiter: str, first_line: int
 ) -> Iterator[tuple[int, list[str]]]:
     """Each CSV record with the physical line it starts on."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    lines = io.StringIO(text, newline="") if isinstance(text, str) else text
+    reader = csv.reader(lines, delimiter=delimiter)
     previous_end = 0
     try:
         for record in reader:
@@ -115,7 +143,9 @@ def _numbered_records(
         ) from exc
 
 
-def _data_rows(text: str, delimiter: str, first_line: int, header_line: int) -> Iterator[Row]:
+def _data_rows(
+    text: str | Iterable[str], delimiter: str, first_line: int, header_line: int
+) -> Iterator[Row]:
     for line, record in _numbered_records(text, delimiter, first_line):
         if line > header_line and not is_blank(record):
             yield Row(line=line, cells=tuple(record))

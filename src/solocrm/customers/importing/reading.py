@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import PurePath
+from typing import TextIO
 
 from solocrm.customers.importing.csv_reading import csv_table_read
 from solocrm.customers.importing.decoding import text_decode
@@ -34,7 +36,19 @@ def table_read(*, data: bytes, filename: str = "", limits: ImportLimits | None =
     if suffix not in TEXT_SUFFIXES:
         raise FileRefused(f"Files of type {suffix} cannot be imported; use CSV or XLSX.")
     text, encoding = text_decode(data=data)
-    return _with_rows(csv_table_read(text=text, encoding=encoding, limits=limits))
+    table = csv_table_read(
+        text=text, encoding=encoding, limits=limits, reopen=lambda: _reopen(data, encoding)
+    )
+    return _with_rows(table)
+
+
+def _reopen(data: bytes, encoding: str) -> TextIO:
+    """The text ``text_decode`` gave, as a stream decoded again from ``data``: it is
+    ``data.decode(encoding)`` without a leading BOM."""
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+    if stream.read(1) != "\ufeff":
+        stream.seek(0)
+    return stream
 
 
 def _with_rows(table: Table) -> Table:
