@@ -46,7 +46,7 @@ MODES = ("atomic", "partial")
 ON_DUPLICATE = ("skip", "update", "create")
 BATCH_ROWS = 1000
 KEPT_OUTCOMES = 10_000
-KEPT_ENTRIES = 20_000
+KEPT_ENTRIES = 10_000
 SERVICE_KEYS = {"consent_status": "consent", "consent_source": "consent"}
 
 Progress = Callable[[int, int], None]
