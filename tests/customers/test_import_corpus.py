@@ -169,6 +169,16 @@ CASES: dict[str, Case] = {
     "semicolon_with_commas_in_cells.csv": Case(
         created=("Ann", "Bob"), stored={"Ann": {"address": "Beijing, Chaoyang; Road 1"}}
     ),
+    "mixed_delimiters.csv": Case(
+        refused="Line 3 is separated by semicolons but the file by commas"
+    ),
+    "unbalanced_quote_at_end.csv": Case(
+        refused="Line 3: the file is not valid CSV (a quoted value starts on line 3 and is never"
+    ),
+    "unbalanced_quote_in_middle.csv": Case(
+        refused="Line 4: the file is not valid CSV (text follows the closing quote of a "
+        "value begun on line 2"
+    ),
     "quote_inside_unquoted_cell.csv": Case(created=('Ann "the boss" Lee', "Bob")),
     "embedded_newlines_then_bad_row.csv": Case(
         rerun=True, created=("Ann", "Cai"), rejected={5: ("Email",)}
@@ -255,7 +265,7 @@ CASES: dict[str, Case] = {
     "over_the_row_limit.csv": Case(refused="more than 10 data rows", limits=SMALL),
     "xlsx_over_the_row_limit.xlsx": Case(refused="more than 10 data rows", limits=SMALL),
     "too_many_columns.csv": Case(refused="201 columns"),
-    "huge_quoted_field.csv": Case(refused="Line 3"),
+    "huge_quoted_field.csv": Case(refused="Line 3: the file is not valid CSV (field larger than"),
 }
 
 

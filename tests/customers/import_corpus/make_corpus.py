@@ -74,6 +74,14 @@ FILES: dict[str, bytes] = {
     "excel_sep_line_semicolon.csv": (
         b"sep=;\r\nName;Email;City\r\nAnn;ann@example.com;Paris, TX\r\nBob;not-an-email;Lyon\r\n"
     ),
+    "mixed_delimiters.csv": (
+        b"Name,Email,Phone\nAnn,ann@example.com,13900139001\n"
+        b"Bob;bob@example.com;13900139002\nCai,cai@example.com,13900139003\n"
+    ),
+    "unbalanced_quote_at_end.csv": (b'Name,Email\nAnn,ann@example.com\n"Bob,bob@example.com\n'),
+    "unbalanced_quote_in_middle.csv": (
+        b'Name,Notes\nAnn,"starts a quote\nBob,swallowed\nCai,"ends here\nDan,after\n'
+    ),
     "semicolon_with_commas_in_cells.csv": (
         b'Name;Address;Phone\nAnn;"Beijing, Chaoyang; Road 1";13900139001\n'
         b"Bob;Road 2, Haidian;13900139002\n"

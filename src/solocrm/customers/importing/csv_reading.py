@@ -99,6 +99,11 @@ def csv_table_read(
             raise FileRefused(
                 f"The file has more than {limits.max_rows} data rows; split it into smaller files."
             )
+        if other := _mixed_delimiter(record, delimiter, len(table.headers)):
+            raise FileRefused(
+                f"Line {line} is separated by {DELIMITER_NAMES[other]}s but the file by "
+                f"{DELIMITER_NAMES[delimiter]}s; save it again with one delimiter."
+            )
         count += 1
         if count <= LAZY_ROWS:
             table.rows.append(Row(line=line, cells=tuple(record)))
@@ -131,16 +136,36 @@ def _numbered_records(
 ) -> Iterator[tuple[int, list[str]]]:
     """Each CSV record with the physical line it starts on."""
     lines = io.StringIO(text, newline="") if isinstance(text, str) else text
-    reader = csv.reader(lines, delimiter=delimiter)
+    # strict: a quote left open to the end, or text after a closing quote, is an error
+    # (not rows silently swallowed into one cell)
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
     previous_end = 0
     try:
         for record in reader:
             yield first_line + previous_end + 1, record
             previous_end = reader.line_num
     except csv.Error as exc:
+        start = first_line + previous_end + 1
+        if str(exc) == "unexpected end of data":
+            reason = f"a quoted value starts on line {start} and is never closed"
+        elif str(exc).endswith("expected after '\"'"):
+            reason = (
+                f"text follows the closing quote of a value begun on line {start} "
+                '(a quote inside a value is written twice: "")'
+            )
+        else:
+            reason = str(exc)
         raise FileRefused(
-            f"Line {first_line + reader.line_num}: the file is not valid CSV ({exc})."
+            f"Line {first_line + reader.line_num}: the file is not valid CSV ({reason})."
         ) from exc
+
+
+def _mixed_delimiter(record: list[str], delimiter: str, width: int) -> str:
+    """The other delimiter a one-cell row is split by into the header's width, if any
+    (from three columns up: fewer is too little to tell)."""
+    if len(record) != 1 or width < 3:
+        return ""
+    return next((d for d in DELIMITERS if d != delimiter and record[0].count(d) == width - 1), "")
 
 
 def _data_rows(
