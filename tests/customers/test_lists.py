@@ -197,3 +197,15 @@ def test_coarse_sorts_break_ties_by_name():
     assert sort_terms("stage") == ["lifecycle_stage", "name", "id"]
     assert sort_terms("-tier") == ["-tier", "-name", "-id"]
     assert sort_terms("-created") == ["-created_at", "-id"]
+
+
+def test_list_rows_escape_what_users_typed(owner_client, make_customer):
+    make_customer(
+        "<script>alert(1)</script>", emails=["a@example.com"], tags=["<b>bold</b>"],
+        data={"city": "<i>x</i>"},
+    )  # fmt: skip
+    html = owner_client.get("/customers/?columns=tags,city,created").content.decode()
+    assert "<script>alert(1)</script>" not in html and "<b>bold</b>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert '<span class="chip">&lt;b&gt;bold&lt;/b&gt;</span>' in html
+    assert "&lt;i&gt;x&lt;/i&gt;" in html

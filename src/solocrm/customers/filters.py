@@ -236,22 +236,40 @@ def column_value(customer: Customer, key: str) -> Any:
         if isinstance(value, list):
             return ", ".join(value)
         return "" if value is None else value
-    values = {
-        "name": lambda c: c.name,
-        "email": lambda c: _listed(c, "list_email", "primary_email"),
-        "phone": lambda c: _listed(c, "list_phone", "primary_phone"),
-        "company": lambda c: c.company.name if c.company else "",
-        "stage": lambda c: c.get_lifecycle_stage_display(),
-        "tier": lambda c: c.get_tier_display(),
-        "tags": lambda c: [t.name for t in c.tags.all()],
-        "owner": lambda c: str(c.owner) if c.owner else "",
-        "source": lambda c: c.get_source_display(),
-        "city": lambda c: c.city,
-        "wechat_id": lambda c: c.wechat_id,
-        "created": lambda c: c.created_at,
-        "updated": lambda c: c.updated_at,
+    return CELLS[key](customer)
+
+
+def list_rows(customers: list[Customer], columns: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """Each customer with its cells — (key, label, value, is a list) for each of ``columns``
+    ((key, label) pairs) — worked out once here rather than by template tags cell by cell
+    (choice labels are translated once per page, not once per row)."""
+    displays = {
+        "stage": dict(Customer.LifecycleStage.choices),
+        "tier": dict(Customer.Tier.choices),
+        "source": dict(Customer.Source.choices),
     }
-    return values[key](customer)
+    fields = {"stage": "lifecycle_stage", "tier": "tier", "source": "source"}
+    translated: dict[tuple[str, str], str] = {}
+    rows = []
+    for customer in customers:
+        cells = []
+        for key, label in columns:
+            if key in displays:
+                stored = getattr(customer, fields[key])
+                if (key, stored) not in translated:
+                    translated[key, stored] = str(displays[key].get(stored, stored))
+                value: Any = translated[key, stored]
+            else:
+                value = column_value(customer, key)
+            cells.append((key, label, value, isinstance(value, list)))
+        rows.append(
+            {
+                "customer": customer,
+                "cells": cells,
+                "select_label": _("Select %(name)s") % {"name": customer.name},
+            }
+        )
+    return rows
 
 
 def _listed(customer: Customer, annotated: str, fallback: str) -> str:
@@ -259,3 +277,26 @@ def _listed(customer: Customer, annotated: str, fallback: str) -> str:
     if annotated in customer.__dict__:
         return customer.__dict__[annotated] or ""
     return getattr(customer, fallback)
+
+
+def _tags(customer: Customer) -> list[str]:
+    if "list_tags" in customer.__dict__:  # selectors.customers_tag_names
+        return customer.__dict__["list_tags"]
+    return [t.name for t in customer.tags.all()]
+
+
+CELLS: dict[str, Any] = {
+    "name": lambda c: c.name,
+    "email": lambda c: _listed(c, "list_email", "primary_email"),
+    "phone": lambda c: _listed(c, "list_phone", "primary_phone"),
+    "company": lambda c: c.company.name if c.company else "",
+    "stage": lambda c: c.get_lifecycle_stage_display(),
+    "tier": lambda c: c.get_tier_display(),
+    "tags": _tags,
+    "owner": lambda c: str(c.owner) if c.owner else "",
+    "source": lambda c: c.get_source_display(),
+    "city": lambda c: c.city,
+    "wechat_id": lambda c: c.wechat_id,
+    "created": lambda c: c.created_at,
+    "updated": lambda c: c.updated_at,
+}

@@ -31,23 +31,38 @@ def customers_with_details(queryset: QuerySet[Customer]) -> QuerySet[Customer]:
 
 
 def customers_for_list(queryset: QuerySet[Customer]) -> QuerySet[Customer]:
-    """What the list page shows, in one query plus one for the tags: company and owner
-    joined, the primary email and phone read by a sub-select per shown row (``list_email``,
-    ``list_phone``; ``filters.column_value`` prefers them)."""
+    """What the list page shows in one query: company and owner joined, the primary email
+    and phone read by a sub-select per shown row (``list_email``, ``list_phone``;
+    ``filters.column_value`` prefers them). Tags: ``customers_tag_names`` on the page."""
     primary_email = CustomerEmail.objects.filter(customer=OuterRef("pk"), is_primary=True)
     primary_phone = CustomerPhone.objects.filter(customer=OuterRef("pk"), is_primary=True)
+    shown_phone = Coalesce(NullIf("e164", Value("")), "raw")
     return (
         queryset.select_related("company", "owner")
+        .defer("search_text")
         .annotate(
             list_email=Subquery(primary_email.values("email")[:1]),
-            list_phone=Subquery(
-                primary_phone.annotate(shown=Coalesce(NullIf("e164", Value("")), "raw")).values(
-                    "shown"
-                )[:1]
-            ),
+            list_phone=Subquery(primary_phone.annotate(shown=shown_phone).values("shown")[:1]),
         )
-        .prefetch_related("tags")
     )
+
+
+def customers_tag_names(customers: list[Customer]) -> None:
+    """Set ``list_tags`` (tag names A–Z) on each of ``customers``, in one query.
+
+    Cheaper than ``prefetch_related("tags")``, which builds a related manager and a
+    filtered queryset for every customer."""
+    names: dict[int, list[str]] = {customer.pk: [] for customer in customers}
+    if names:
+        links = (
+            Customer.tags.through.objects.filter(customer_id__in=list(names))
+            .order_by("tag__name")
+            .values_list("customer_id", "tag__name")
+        )
+        for customer_id, name in links:
+            names[customer_id].append(name)
+    for customer in customers:
+        customer.list_tags = names[customer.pk]
 
 
 def customer_search(user: Any, q: str, *, queryset: QuerySet[Customer] | None = None) -> QuerySet:
