@@ -1,8 +1,9 @@
 """Writes the hand-made hostile import files of this directory (run it to rebuild them).
 
 The files on disk are what the corpus test reads; this script only records how each was
-made, byte for byte. Files too big to keep in the repository (zip bombs, oversized
-files, files over the row limit) are built at test time by ``test_import_corpus``.
+made, byte for byte (a rebuilt workbook differs only in the save time openpyxl stamps).
+Files too big to keep in the repository (zip bombs, oversized files, files over the row
+limit) are built at test time by ``test_import_corpus``.
 
     .venv/bin/python tests/customers/import_corpus/make_corpus.py
 """
