@@ -166,6 +166,9 @@ CASES: dict[str, Case] = {
     "excel_sep_line_semicolon.csv": Case(
         created=("Ann",), rejected={4: ("Email",)}, stored={"Ann": {"city": "Paris, TX"}}
     ),
+    "utf16_bom_sep_line_tab.csv": Case(
+        created=("Ann",), rejected={5: ("Email",)}, encoding="utf-16"
+    ),
     "semicolon_with_commas_in_cells.csv": Case(
         created=("Ann", "Bob"), stored={"Ann": {"address": "Beijing, Chaoyang; Road 1"}}
     ),

@@ -83,6 +83,9 @@ FILES: dict[str, bytes] = {
     "unbalanced_quote_in_middle.csv": (
         b'Name,Notes\nAnn,"starts a quote\nBob,swallowed\nCai,"ends here\nDan,after\n'
     ),
+    "utf16_bom_sep_line_tab.csv": (
+        "sep=\t\r\nName\tEmail\r\nAnn\tann@example.com\r\n\r\nBob\tbob@\r\n"
+    ).encode("utf-16"),
     "semicolon_with_commas_in_cells.csv": (
         b'Name;Address;Phone\nAnn;"Beijing, Chaoyang; Road 1";13900139001\n'
         b"Bob;Road 2, Haidian;13900139002\n"
