@@ -24,7 +24,7 @@ from solocrm.customers.duplicates_batch import LikelyDuplicate, LikelyDuplicates
 from solocrm.customers.importing.engine import BatchRefused
 from solocrm.customers.importing.writers import CustomerWriter, RowConflict
 from solocrm.customers.models import Company, Customer, CustomerEmail, CustomerPhone
-from solocrm.customers.services import CustomerBatch, CustomerDraft, NoteDraft, company_create
+from solocrm.customers.services import CustomerBatch, CustomerDraft, NoteDraft
 
 UPPER_CHUNK = 200  # names upper-cased per query (well under SQLite's parameter limit)
 
@@ -231,9 +231,10 @@ class CustomerBatchSession:
             batch.preload(company_ids=[found.pk])
             self._companies[name] = found
         if name and name not in self._companies:
-            with transaction.atomic():  # a row rejected below leaves no company behind
-                company = company_create(by=self.writer.by, name=name)
-                customer = self._add(values, company)
+            # Written with the batch (``CustomerBatch.company_draft``); a row rejected
+            # below leaves no company behind.
+            company = batch.company_draft(name)
+            customer = self._add(values, company)
             self._companies[name] = company
         else:
             customer = self._add(values, self._companies.get(name) if name else None)

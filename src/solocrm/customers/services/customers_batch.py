@@ -34,6 +34,8 @@ from solocrm.customers.models import Company, Customer, CustomerEmail, CustomerP
 from solocrm.customers.phones import NormalisedPhone
 from solocrm.customers.search_index import search_text_for
 from solocrm.customers.services._base import audited_snapshot, raise_if, stamp
+from solocrm.customers.services.companies import _apply as company_apply
+from solocrm.customers.services.companies import _validate as company_validate
 from solocrm.customers.services.customer_checks import (
     customer_apply,
     customer_validate,
@@ -244,7 +246,7 @@ class CustomerBatch:
             creating=True,
             lookups=self,
         )
-        company = self.company(customer.company_id) if customer.company_id else None
+        company = self._company_of(customer)
         interactions = [self._interaction(customer, company, note) for note in draft.notes]
         if customer.external_id:
             self._taken[customer.external_id] = True  # a later row may not take it again
@@ -263,6 +265,22 @@ class CustomerBatch:
         )
         self._pending.append(pending)
         return customer
+
+    def company_draft(self, name: str) -> Company:
+        """The company ``company_create(by=…, name=name)`` would make, validated the same
+        way but not saved: ``add`` customers with it (``data["company"]``) and ``save``
+        writes it, before them, with its audit entry. Raises like ``company_create``."""
+        company = Company()
+        company_apply(company, {"owner": self.by, "name": name})
+        require_write(self.by, company)
+        stamp(company, self.by, creating=True)
+        company_validate(company, None, {}, new=True)
+        return company
+
+    def _company_of(self, customer: Customer) -> Company | None:
+        if customer.company_id is not None:
+            return self.company(customer.company_id)
+        return customer.company  # a ``company_draft`` (or None): cached, no query
 
     def _interaction(
         self, customer: Customer, company: Company | None, note: NoteDraft
@@ -304,6 +322,15 @@ class CustomerBatch:
         pending, self._pending = self._pending, []
         if not pending:
             return []
+        drafts = list(
+            {id(c): c for p in pending if (c := p.customer.company) and c.pk is None}.values()
+        )
+        objects_insert(drafts)
+        for p in pending:
+            if (company := p.customer.company) is not None and p.customer.company_id is None:
+                p.customer.company = company  # now saved: sets company_id
+                for interaction in p.interactions:
+                    interaction.company = company
         customers = [p.customer for p in pending]
         objects_insert(customers)
         rows_insert(
@@ -330,6 +357,12 @@ class CustomerBatch:
             for interaction in p.interactions:
                 interaction.customer = p.customer
         objects_insert([i for p in pending for i in p.interactions])
+        _audit_write(
+            [
+                ("create", c, _created(audited_snapshot(c, tags=[])))  # as company_create
+                for c in drafts
+            ]
+        )
         _audit_write(self._audit(pending))
         return customers
 
