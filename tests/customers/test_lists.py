@@ -209,3 +209,28 @@ def test_list_rows_escape_what_users_typed(owner_client, make_customer):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert '<span class="chip">&lt;b&gt;bold&lt;/b&gt;</span>' in html
     assert "&lt;i&gt;x&lt;/i&gt;" in html
+
+
+def test_the_api_list_carries_contacts_and_tags_in_the_same_queries_for_5_or_50(
+    client, owner, make_customer, make_company
+):
+    acme = make_company("Acme")
+    headers = bearer(owner)
+    fill(make_customer, acme, 5)
+
+    def page() -> tuple[int, list[dict]]:
+        with CaptureQueriesContext(connection) as context:
+            response = client.get("/api/v1/customers?q=example", **headers)
+        assert response.status_code == 200
+        return len(context.captured_queries), response.json()["items"]
+
+    page()  # the token's first use is recorded once
+    few, items = page()
+    first = items[0]
+    assert [e["email"] for e in first["emails"]] == ["c0@example.com", "other0@example.com"]
+    assert [p["e164"] for p in first["phones"]] == ["+8613800000000"]
+    assert (first["tags"], first["company_name"]) == (["VIP", "华东"], "Acme")
+    fill(make_customer, acme, 45, start=5)
+    many, items = page()
+    assert len(items) == 50 and all(len(item["emails"]) == 2 for item in items)
+    assert few == many

@@ -65,6 +65,32 @@ def customers_tag_names(customers: list[Customer]) -> None:
         customer.list_tags = names[customer.pk]
 
 
+def customers_contacts_attach(customers: list[Customer]) -> list[Customer]:
+    """Load the emails, phones and tags of a page of ``customers`` in three queries and
+    keep them where ``customer.emails.all()``, ``.phones.all()`` and ``.tags.all()`` look
+    first — what ``prefetch_related`` does, without a queryset built per customer."""
+    ids = [customer.pk for customer in customers]
+    emails: dict[int, list[CustomerEmail]] = {pk: [] for pk in ids}
+    phones: dict[int, list[CustomerPhone]] = {pk: [] for pk in ids}
+    tags: dict[int, list[Any]] = {pk: [] for pk in ids}
+    if ids:
+        for email in CustomerEmail.objects.filter(customer_id__in=ids).order_by(
+            "-is_primary", "id"
+        ):
+            emails[email.customer_id].append(email)
+        for phone in CustomerPhone.objects.filter(customer_id__in=ids).order_by(
+            "-is_primary", "id"
+        ):
+            phones[phone.customer_id].append(phone)
+        links = Customer.tags.through.objects.filter(customer_id__in=ids).select_related("tag")
+        for link in links.order_by("tag__name", "tag_id"):
+            tags[link.customer_id].append(link.tag)
+    for customer in customers:
+        cache = customer.__dict__.setdefault("_prefetched_objects_cache", {})
+        cache.update(emails=emails[customer.pk], phones=phones[customer.pk], tags=tags[customer.pk])
+    return customers
+
+
 def customer_search(user: Any, q: str, *, queryset: QuerySet[Customer] | None = None) -> QuerySet:
     """Customers matching every term of ``q`` in name, emails, phone digits, WeChat ID,
     company name or interaction notes, among those ``user`` may see."""
