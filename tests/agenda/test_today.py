@@ -215,3 +215,81 @@ def test_with_room_on_the_list_every_source_is_read(owner, scenario, day):
     _today, noon = day
     full = [i.key for i in today_items(owner, now=noon, limit=50)]
     assert [i.key for i in today_items(owner, now=noon, limit=6)] == full[:6]
+
+
+def test_a_cadence_reads_never_contacted_and_contacted_customers_apart(owner, make_customer):
+    """With a limit per cadence, customers never contacted (counted from the cadence)
+    cannot crowd out a contacted customer who is more overdue."""
+    from solocrm.agenda.keep_in_touch import contacts_due
+    from solocrm.core.tags import tag_create
+    from solocrm.customers.models import Customer
+
+    vip = tag_create(by=owner, name="VIP")
+    services.cadence_create(by=owner, tag=vip, interval_days=30)
+    never = [make_customer(f"Never {n}", tags=["VIP"]) for n in range(3)]
+    called = make_customer("Called", tags=["VIP"])
+    customer_services.interaction_create(
+        by=owner, customer=called, kind="call", occurred_at=timezone.now() - dt.timedelta(days=10)
+    )
+    later = local_date(timezone.now(), SHANGHAI) + dt.timedelta(days=60)
+    found = contacts_due(Customer.objects.alive(), today=later, zone=SHANGHAI, limit=2)
+    assert found[0].customer_id == called.pk  # due 20 days from now, the others at 30
+    assert {i.customer_id for i in found[1:]} <= {c.pk for c in never}
+    assert len(found) == 3  # two never contacted (the limit) and the called one
+    everyone = contacts_due(Customer.objects.alive(), today=later, zone=SHANGHAI)
+    assert len(everyone) == 4
+
+
+def test_own_cadences_most_overdue_first_within_the_limit(owner, make_customer):
+    from solocrm.agenda.keep_in_touch import contacts_due
+    from solocrm.customers.models import Customer
+
+    customers = []
+    for n, days in enumerate((5, 40, 20, 60)):
+        customer = make_customer(f"Own {n}")
+        services.cadence_create(by=owner, customer=customer, interval_days=14, note=f"n{n}")
+        customer_services.interaction_create(
+            by=owner,
+            customer=customer,
+            kind="call",
+            occurred_at=timezone.now() - dt.timedelta(days=days),
+        )
+        customers.append(customer)
+    today = local_date(timezone.now(), SHANGHAI)
+    found = contacts_due(Customer.objects.alive(), today=today, zone=SHANGHAI, limit=2)
+    assert [(i.customer_id, i.note) for i in found] == [
+        (customers[3].pk, "n3"),
+        (customers[1].pk, "n1"),
+    ]
+    every = contacts_due(Customer.objects.alive(), today=today, zone=SHANGHAI)
+    assert [i.customer_id for i in every] == [customers[k].pk for k in (3, 1, 2)]
+
+
+def test_read_variants_compiles_once_and_falls_back_when_a_stand_in_is_ambiguous(
+    owner, make_task, day
+):
+    from solocrm.agenda.models import Task
+    from solocrm.agenda.selectors import STAND_INS, read_variants
+
+    today, _noon = day
+    for priority in (0, 1, 1, 3):
+        make_task(f"P{priority}", due_at=local(today, -1, 9), priority=priority)
+    variants = [{"priority": p} for p in (0, 1, 2, 3)]
+
+    def titles(priority, excluded=()):
+        rows = Task.objects.filter(priority=priority).exclude(pk__in=excluded)
+        return rows.order_by("pk").values_list("title", "priority")
+
+    expected = [list(titles(**v)) for v in variants]
+    assert [len(rows) for rows in expected] == [1, 2, 0, 1]
+    assert read_variants(titles, variants) == expected
+    # Every stand-in also among the other parameters: one query per variant instead.
+    ambiguous = STAND_INS[int]
+    assert read_variants(lambda priority: titles(priority, ambiguous), variants) == expected
+    # A query that can match nothing runs no SQL.
+    assert read_variants(lambda priority: titles(priority).filter(pk__in=[]), variants) == [
+        [],
+        [],
+        [],
+        [],
+    ]

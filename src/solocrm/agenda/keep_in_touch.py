@@ -21,6 +21,7 @@ from typing import Any
 from django.db.models import Exists, F, Func, Min, OuterRef, QuerySet
 
 from solocrm.agenda.models import Cadence
+from solocrm.agenda.selectors import read_variants
 from solocrm.agenda.timezones import day_start, local_date
 from solocrm.customers.models import Customer
 
@@ -135,30 +136,53 @@ def contacts_due(
     found: dict[int, ContactDue] = {}
     own = Cadence.objects.filter(active=True, customer__isnull=False)
     intervals = own.order_by().values("interval_days").annotate(first=Min("created_at"))
-    for interval, first in sorted(intervals.values_list("interval_days", "first")):
-        cutoff = _cutoff(today, interval, zone)
-        cadences = own.filter(interval_days=interval)
-        older = cadences.filter(created_at__lt=cutoff)
-        rows = _overdue(
-            customers.filter(pk__in=cadences.values("customer_id")),
-            cutoff=cutoff,
-            never_contacted=(
-                customers.filter(pk__in=older.values("customer_id")) if first < cutoff else None
-            ),
-            limit=limit,
-            few=True,
+    read: dict[int, list[tuple]] = {}
+    firsts = dict(intervals.values_list("interval_days", "first"))
+    cutoffs = {interval: _cutoff(today, interval, zone) for interval in sorted(firsts)}
+
+    # Contacted: the same question for every interval, built and compiled once. The
+    # customers few: by id, ordered here by an expression (SQLite would otherwise walk
+    # the last-contact index to spare a sort).
+    def contacted(interval: int, cutoff: dt.datetime) -> QuerySet:
+        last = _Unindexed("last_contacted_at")
+        rows = (
+            customers.filter(pk__in=own.filter(interval_days=interval).values("customer_id"))
+            .alias(last_value=last)
+            .filter(last_value__lt=cutoff)
+            .order_by(last, "pk")
+            .values_list(*COLUMNS)
         )
-        # The cadence of each customer read (the earliest, should there be two).
-        details = {
-            customer_id: (created_at, note)
-            for customer_id, created_at, note in cadences.filter(
-                customer_id__in=[row[0] for row in rows]
+        return rows[:limit] if limit else rows
+
+    rows_per_interval = read_variants(
+        contacted,
+        [{"interval": interval, "cutoff": cutoff} for interval, cutoff in cutoffs.items()],
+    )
+    for (interval, cutoff), rows in zip(cutoffs.items(), rows_per_interval, strict=True):
+        never: list[tuple] = []
+        if firsts[interval] < cutoff:  # some cadence older than the cutoff: read them too
+            older = own.filter(interval_days=interval, created_at__lt=cutoff)
+            never = _overdue(
+                customers.none(),
+                cutoff=cutoff,
+                never_contacted=customers.filter(pk__in=older.values("customer_id")),
+                limit=limit,
+                few=True,
             )
-            .order_by("-created_at", "-pk")
-            .values_list("customer_id", "created_at", "note")
-        }
+        read[interval] = never + rows
+    # The cadence of each customer read, per interval (the earliest, should a customer
+    # have two of the same interval): one query for them all.
+    details = {
+        (interval, customer_id): (created_at, note)
+        for interval, customer_id, created_at, note in own.filter(
+            customer_id__in={row[0] for rows in read.values() for row in rows}
+        )
+        .order_by("-created_at", "-pk")
+        .values_list("interval_days", "customer_id", "created_at", "note")
+    }
+    for interval, rows in read.items():
         for pk, name, created_at, last in rows:
-            since, note = details[pk]
+            since, note = details[interval, pk]
             item = _due(
                 customer_id=pk,
                 name=name,

@@ -7,8 +7,10 @@ by their owner, cadences by their customer's owner (tag cadences are workspace-w
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Q, QuerySet
 
 from solocrm.agenda.models import Cadence, Notification, Task
@@ -93,3 +95,63 @@ def unread_notification_count(user: Any) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+# Stand-ins: values unlikely among a query's other parameters, within every integer
+# field's range (Django finds no rows for an out-of-range integer and drops the SQL).
+STAND_INS: dict[type, tuple[Any, ...]] = {
+    int: (32_749, 32_719, 32_717),
+    dt.datetime: tuple(
+        dt.datetime(1901, month, 3, 4, 5, 6, 789_012, tzinfo=dt.UTC) for month in (2, 5, 7)
+    ),
+}
+
+
+def read_variants(
+    build: Callable[..., QuerySet], variants: list[dict[str, Any]]
+) -> list[list[tuple]]:
+    """``list(build(**variant))`` for each of ``variants`` (dicts of the same names, int
+    or datetime values), with the query built and compiled once: ``build`` is called
+    with stand-in values, each of which must be one parameter of the SQL, and each
+    variant puts its own values in their place. The Today list asks the same short
+    question for every task priority and every cadence interval; building and compiling
+    it once saves most of the ORM's cost. Falls back to one query per variant when a
+    stand-in cannot be told apart from the other parameters."""
+    if not variants:
+        return []
+    names = list(variants[0])
+    for attempt in range(3):
+        stand_ins = {name: STAND_INS[type(variants[0][name])][attempt] for name in names}
+        queryset = build(**stand_ins)
+        compiler = queryset.query.get_compiler(using=queryset.db)
+        try:
+            sql, template = compiler.as_sql()
+        except EmptyResultSet:  # nothing can match, whatever the values
+            return [[] for _variant in variants]
+        ops = compiler.connection.ops
+        slots = {
+            name: [n for n, param in enumerate(template) if param == _adapted(ops, value)]
+            for name, value in stand_ins.items()
+        }
+        if all(len(found) == 1 for found in slots.values()):
+            break
+    else:
+        return [[tuple(row) for row in build(**variant)] for variant in variants]
+    results = []
+    with compiler.connection.cursor() as cursor:
+        for variant in variants:
+            params = list(template)
+            for name, value in variant.items():
+                params[slots[name][0]] = _adapted(ops, value)
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+            results.append([tuple(row) for row in compiler.results_iter(results=[rows])])
+    return results
+
+
+def _adapted(ops: Any, value: Any) -> Any:
+    """``value`` as the database backend passes it (datetimes as the backend stores
+    them): what ``as_sql`` gives for a lookup on such a value."""
+    if isinstance(value, dt.datetime):
+        return ops.adapt_datetimefield_value(value)
+    return value

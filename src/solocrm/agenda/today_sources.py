@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from solocrm.agenda import conf, ranking
 from solocrm.agenda.keep_in_touch import ContactDue, contacts_due
 from solocrm.agenda.models import Task
+from solocrm.agenda.selectors import read_variants
 from solocrm.agenda.timezones import day_start, local_date
 from solocrm.agenda.today import Candidate, Day, Links, TodayItem, mine
 from solocrm.customers.models import Customer
@@ -45,11 +46,11 @@ def task_candidates(
         .order_by("due_at", "id")
     )
     columns = ("pk", "title", "due_at", "priority", "version", "customer_id", "deal_id")
-    rows = [
-        row
-        for priority in Task.Priority.values
-        for row in tasks.filter(priority=priority).values_list(*columns)[:limit]
-    ]
+    per_priority = read_variants(
+        lambda priority: tasks.filter(priority=priority).values_list(*columns)[:limit],
+        [{"priority": priority} for priority in Task.Priority.values],
+    )
+    rows = [row for rows in per_priority for row in rows]
     names = dict(
         Customer.objects.filter(pk__in={row[5] for row in rows if row[5]}).values_list("pk", "name")
     )
@@ -177,7 +178,7 @@ def deal_candidates(
     """Open deals late to close or quiet. A deal scores the larger of two scores, one
     growing with the days past its close date, the other with its days without
     activity; so the best ``limit`` deals are among the ``limit`` latest to close and
-    the ``limit`` quietest — two short reads instead of scoring every matching deal."""
+    the ``limit`` quietest: two short reads, not every matching deal scored here."""
     stale_days = conf.stale_deal_days()
     stale_before = day.start(1 - stale_days)
     last_interaction = F("customer__last_contacted_at")  # kept by triggers
