@@ -58,38 +58,45 @@ QUERY_IDS = 5000
 
 @dataclass(slots=True)
 class _Block:
-    """The customers of one company or one city: their name keys, by length."""
+    """The customers of one company or one city: their ids by name key, keys by length
+    (a customer is added once: see ``LikelyDuplicates._load_blocks``)."""
 
-    ids: set[int] = field(default_factory=set)
-    by_key: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
-    by_length: dict[int, tuple[list[str], list[int]]] = field(default_factory=dict)
+    by_length: dict[int, dict[str, list[int]]] = field(default_factory=dict)
 
     def add(self, customer_id: int, key: str) -> None:
-        if customer_id in self.ids or not key:
+        if not key:
             return
-        key = sys.intern(key)  # one string per distinct name, however many customers
-        self.ids.add(customer_id)
-        self.by_key[key].append(customer_id)
-        keys, ids = self.by_length.setdefault(len(key), ([], []))
-        keys.append(key)
-        ids.append(customer_id)
+        keys = self.by_length.setdefault(len(key), {})
+        # One string per distinct name, however many customers share it.
+        keys.setdefault(sys.intern(key), []).append(customer_id)
+
+    def holds(self, customer_id: int, key: str) -> bool:
+        return customer_id in self.by_length.get(len(key), {}).get(key, ())
 
     def similar(self, key: str, before: int) -> list[int]:
         """Ids below ``before`` whose name key reaches ``NAME_THRESHOLD`` against ``key``:
         the ``BLOCK_CANDIDATES`` most similar, the oldest first among equals."""
         if not key:
             return []
-        scored = [(-100.0, pk) for pk in self.by_key.get(key, ()) if pk < before]
         own = len(key)
-        for length, (keys, ids) in self.by_length.items():
+        exact = self.by_length.get(own, {}).get(key, ())
+        scored = [(-100.0, pk) for pk in exact if pk < before]
+        for length, keys in self.by_length.items():
             if 200 * min(own, length) < NAME_THRESHOLD * (own + length):
                 continue  # too different in length to reach the threshold
             if own + length < FUZZY_MIN_TOTAL_LENGTH:
                 continue  # only an identical key can match: found above
+            names = list(keys)
             matches = process.extract(
-                key, keys, scorer=fuzz.ratio, score_cutoff=NAME_THRESHOLD, limit=None
+                key, names, scorer=fuzz.ratio, score_cutoff=NAME_THRESHOLD, limit=None
             )
-            scored += [(-score, ids[i]) for k, score, i in matches if k != key and ids[i] < before]
+            scored += [
+                (-score, pk)
+                for name, score, _index in matches
+                if name != key
+                for pk in keys[name]
+                if pk < before
+            ]
         return [pk for _score, pk in heapq.nsmallest(BLOCK_CANDIDATES, scored)]
 
 
@@ -175,18 +182,35 @@ class LikelyDuplicates:
         for company_id in companies:
             self._companies[company_id] = _Block()
         self._loaded_cities |= cities
+        # Customers go into the blocks loaded just now; a block another spelling of the
+        # city loaded before may hold some of them already.
+        city_keys = {normalise_city(city) for city in cities}
+        earlier = {key for key in city_keys if key in self._cities}
+        loaded: set[tuple[int, int]] = set()  # (block, customer) pairs added just now
         if block:
             rows = self._visible().filter(block).values_list("pk", "name", "company_id", "city")
             for pk, name, company_id, city in rows.iterator(chunk_size=5000):
-                self._file(pk, name_key(name), company_id, normalise_city(city))
-        for record in new:
-            self._file(record.id, record.name_key, record.company_id, record.city_key)
+                key, city_key = name_key(name), normalise_city(city)
+                if company_id in companies:
+                    self._companies[company_id].add(pk, key)
+                    loaded.add((id(self._companies[company_id]), pk))
+                if city_key in city_keys:
+                    found = self._cities[city_key]
+                    if city_key not in earlier or not found.holds(pk, key):
+                        found.add(pk, key)
+                        loaded.add((id(found), pk))
+        for record in new:  # already written, so perhaps among those just loaded
+            for found in self._blocks_for(record.company_id, record.city_key):
+                if (id(found), record.id) not in loaded:
+                    found.add(record.id, record.name_key)
 
-    def _file(self, pk: Any, key: str, company_id: int | None, city_key: str) -> None:
+    def _blocks_for(self, company_id: int | None, city_key: str) -> list[_Block]:
+        found = []
         if company_id is not None and company_id in self._companies:
-            self._companies[company_id].add(pk, key)
+            found.append(self._companies[company_id])
         if city_key:
-            self._cities[city_key].add(pk, key)
+            found.append(self._cities[city_key])
+        return found
 
     def _shared_contacts(self, new: Sequence[CustomerRecord]) -> dict[int, set[int]]:
         """Customers sharing an email or phone with each new one, among those the user

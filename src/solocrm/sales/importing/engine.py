@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from solocrm.customers.importing.engine import MODES, ON_DUPLICATE, ImportResult, RowOutcome
 from solocrm.customers.importing.prepare import PreparedRow
 
-BATCH_ROWS = 1000
+BATCH_ROWS = 5000
 Progress = Callable[[int, int], None]
 
 
