@@ -293,3 +293,11 @@ def test_read_variants_compiles_once_and_falls_back_when_a_stand_in_is_ambiguous
         [],
         [],
     ]
+
+
+def test_without_insights_a_kind_cannot_gain_the_insight_term(monkeypatch):
+    assert ranking.insight_is_neutral()
+    assert ranking.max_score("contact", neutral=True) == 65
+    assert ranking.max_score("contact", neutral=False) == 65 + ranking.MAX_INSIGHT
+    monkeypatch.setattr(ranking, "_PROVIDERS", [lambda ids: {}])
+    assert not ranking.insight_is_neutral()

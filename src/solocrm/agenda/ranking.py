@@ -51,6 +51,12 @@ MAX_SCORE = {
 }
 
 
+def max_score(kind: str, *, neutral: bool) -> float:
+    """The best score ``kind`` can reach; without insight (``neutral``) it cannot gain
+    the insight term's maximum."""
+    return MAX_SCORE[kind] - (MAX_INSIGHT if neutral else 0)
+
+
 def _late(days: int, per_day: float, cap: int) -> float:
     return per_day * min(max(days, 0), cap)
 
@@ -133,6 +139,17 @@ def insight_model_signals(customer_ids: list[int]) -> dict[int, CustomerSignals]
         )
         for row in rows
     }
+
+
+def insight_is_neutral() -> bool:
+    """True when nothing supplies signals: every customer's insight term is then 0."""
+    if _PROVIDERS:
+        return False
+    try:
+        apps.get_model("insights", "CustomerInsight")
+    except LookupError:
+        return True
+    return False
 
 
 def customer_signals(customer_ids: Iterable[int]) -> dict[int, CustomerSignals]:

@@ -123,9 +123,9 @@ def today_items(
     """The ranked Today list of ``user`` (at most ``limit`` items).
 
     Sources are read from the highest possible score down; a source whose best possible
-    score (``ranking.MAX_SCORE``, insight included) is below the ``limit``-th score found
-    so far cannot place an item and is not read at all. The list is the same as if every
-    source had been read.
+    score (``ranking.max_score``: insight included, unless nothing supplies insight) is
+    below the ``limit``-th score found so far cannot place an item and is not read at
+    all. The list is the same as if every source had been read.
     """
     from solocrm.agenda import today_sources as sources
 
@@ -143,8 +143,10 @@ def today_items(
         ),
     }
     candidates: list[Candidate] = []
+    neutral = ranking.insight_is_neutral()  # then no item gains an insight term
     for kind in sorted(readers, key=lambda k: -ranking.MAX_SCORE[k]):
-        if len(candidates) >= limit and _cutoff(candidates, limit) > ranking.MAX_SCORE[kind]:
+        best = ranking.max_score(kind, neutral=neutral)
+        if len(candidates) >= limit and _cutoff(candidates, limit) > best:
             continue
         found = readers[kind]()
         _add_insight(found)

@@ -119,8 +119,15 @@ def contact_candidates(
     user: Any, day: Day, hidden: set[int], links: Links, limit: int
 ) -> list[Candidate]:
     """Customers due a contact. The score grows with the days overdue, the order
-    ``contacts_due`` reads them in, so its first ``limit`` per cadence are enough."""
+    ``contacts_due`` reads them in, so its first ``limit`` per cadence are enough (and
+    without insights, the first ``limit`` of all)."""
     customers = customers_in_scope(user).exclude(pk__in=hidden)
+    found = contacts_due(customers, today=day.today, zone=day.zone, limit=limit)
+    if ranking.insight_is_neutral():
+        # The score then follows the due date, and the list breaks ties by due time,
+        # then name, then key — the same order: only the first ``limit`` can place.
+        found.sort(key=lambda d: (d.due_date, d.customer_name, f"contact:{d.customer_id}"))
+        found = found[:limit]
     return [
         Candidate(
             key=f"contact:{due.customer_id}",
@@ -131,7 +138,7 @@ def contact_candidates(
             customer_id=due.customer_id,
             make=partial(_contact_item, due, day, links),
         )
-        for due in contacts_due(customers, today=day.today, zone=day.zone, limit=limit)
+        for due in found
     ]
 
 
