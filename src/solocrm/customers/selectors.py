@@ -30,15 +30,15 @@ def customers_with_details(queryset: QuerySet[Customer]) -> QuerySet[Customer]:
     )
 
 
-def customers_for_list(queryset: QuerySet[Customer]) -> QuerySet[Customer]:
-    """What the list page shows in one query: company and owner joined, the primary email
+def customers_for_list(queryset: QuerySet[Customer], *, owners: bool = True) -> QuerySet[Customer]:
+    """What the list page shows in one query: company (and owner) joined, the primary email
     and phone read by a sub-select per shown row (``list_email``, ``list_phone``;
     ``filters.column_value`` prefers them). Tags: ``customers_tag_names`` on the page."""
     primary_email = CustomerEmail.objects.filter(customer=OuterRef("pk"), is_primary=True)
     primary_phone = CustomerPhone.objects.filter(customer=OuterRef("pk"), is_primary=True)
     shown_phone = Coalesce(NullIf("e164", Value("")), "raw")
     return (
-        queryset.select_related("company", "owner")
+        queryset.select_related("company", *(["owner"] if owners else []))
         .defer("search_text")
         .annotate(
             list_email=Subquery(primary_email.values("email")[:1]),
