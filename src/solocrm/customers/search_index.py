@@ -170,7 +170,7 @@ def _format_national_digits(e164: str) -> str:
 PHONE_QUERY = re.compile(r"[\d\s\-+().]+")
 # A term matching more rows than this is filtered inside the list query, which then walks
 # the sort order's index; fewer, and their ids are fetched first and the rows read by id.
-CANDIDATES = 1000
+CANDIDATES = 5000
 
 
 def search_terms(query: str) -> list[str]:
