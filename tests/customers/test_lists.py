@@ -129,7 +129,12 @@ def list_queries(client, url):
     return len(context.captured_queries), response.content.decode()
 
 
-URLS = ["/customers/", "/customers/?sort=-created&stage=lead&tag=VIP", "/customers/?q=example"]
+URLS = [
+    "/customers/",
+    "/customers/?sort=-created&stage=lead&tag=VIP",
+    "/customers/?q=example",
+    "/customers/?columns=owner,email,source,city,wechat_id,created,updated&sort=-updated",
+]
 
 
 @pytest.mark.parametrize("url", URLS)

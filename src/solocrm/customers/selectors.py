@@ -30,6 +30,13 @@ def customers_with_details(queryset: QuerySet[Customer]) -> QuerySet[Customer]:
     )
 
 
+# What a list row can show or sort by (filters.CELLS, filters.SORTS); the rest is not read.
+LIST_FIELDS = [
+    "name", "company__name", "lifecycle_stage", "tier", "source", "city", "wechat_id",
+    "created_at", "updated_at", "custom_fields", "owner",
+]  # fmt: skip
+
+
 def customers_for_list(queryset: QuerySet[Customer], *, owners: bool = True) -> QuerySet[Customer]:
     """What the list page shows in one query: company (and owner) joined, the primary email
     and phone read by a sub-select per shown row (``list_email``, ``list_phone``;
@@ -37,9 +44,11 @@ def customers_for_list(queryset: QuerySet[Customer], *, owners: bool = True) -> 
     primary_email = CustomerEmail.objects.filter(customer=OuterRef("pk"), is_primary=True)
     primary_phone = CustomerPhone.objects.filter(customer=OuterRef("pk"), is_primary=True)
     shown_phone = Coalesce(NullIf("e164", Value("")), "raw")
+    related = ["company", "owner"] if owners else ["company"]
+    shown = [*LIST_FIELDS, *(["owner__name", "owner__email"] if owners else [])]
     return (
-        queryset.select_related("company", *(["owner"] if owners else []))
-        .defer("search_text")
+        queryset.select_related(*related)
+        .only(*shown)
         .annotate(
             list_email=Subquery(primary_email.values("email")[:1]),
             list_phone=Subquery(primary_phone.annotate(shown=shown_phone).values("shown")[:1]),
