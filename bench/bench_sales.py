@@ -26,7 +26,6 @@ import json
 import os
 import platform
 import random
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -240,6 +239,7 @@ def main(customers: int, deals: int, requests: int) -> dict[str, Any]:
 
     django.setup()
     from django.core.management import call_command
+    from django.db import connection
     from django.test import Client, override_settings
 
     from solocrm.accounts.models import User
@@ -291,7 +291,7 @@ def main(customers: int, deals: int, requests: int) -> dict[str, Any]:
         "nproc": os.cpu_count(),
         "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()],
         "python": platform.python_version(),
-        "sqlite": sqlite3.sqlite_version,
+        "sqlite": connection.Database.sqlite_version,  # the library Django uses
         "platform": platform.platform(),
     }
     return result
