@@ -146,6 +146,10 @@ def test_common_and_rare_terms_find_the_same_customers(
     assert names(owner, "张伟 example") == ["张伟", "张伟强"]
     assert names(member, "example") == ["张伟强"]
     assert names(member, "张伟") == ["张伟强"]
+    inner = customer_search(owner, "张伟").values("pk")  # usable as a sub-select too
+    assert sorted(Customer.objects.filter(pk__in=inner).values_list("name", flat=True)) == [
+        "张伟", "张伟强", "张伟明"
+    ]  # fmt: skip
     services.customer_delete(customer=people, by=owner)
     assert names(owner, "example") == ["Mary Smith", "张伟强"]
 

@@ -24,8 +24,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import connections
-from django.db.models import BooleanField, Q
+from django.db.models import F, Func, IntegerField, Q
 from django.db.models.expressions import RawSQL
+from django.db.models.lookups import In
 
 TABLE = "customers_customer"
 FTS = "customers_customer_fts"
@@ -227,8 +228,6 @@ def _sqlite_match(match: str, using: str) -> Q:
         return Q(pk__in=ids)
     # The unary + keeps SQLite from reading the matches by id and sorting them all: the
     # sort order's index is walked and each row looked up in the (materialised) matches.
-    return Q(
-        RawSQL(  # noqa: S611 - fixed SQL; the query is a parameter
-            f'+"{TABLE}"."id" IN ({SQLITE_MATCH})', [match], output_field=BooleanField()
-        )
-    )
+    unindexed_pk = Func(F("pk"), template="+%(expressions)s", output_field=IntegerField())
+    matches = RawSQL(SQLITE_MATCH, [match])  # noqa: S611 - the query is a parameter
+    return Q(In(unindexed_pk, matches))
