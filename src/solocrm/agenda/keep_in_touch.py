@@ -49,7 +49,7 @@ def _due(
     *,
     customer_id: int,
     name: str,
-    created_at: dt.datetime,
+    created_at: dt.datetime | None,  # read only for the never contacted
     last: dt.datetime | None,
     interval_days: int,
     since: dt.datetime,
@@ -57,7 +57,7 @@ def _due(
     note: str,
     zone: dt.tzinfo,
 ) -> ContactDue:
-    base = last if last is not None else max(created_at, since)
+    base = last if last is not None else max(created_at or since, since)
     return ContactDue(
         customer_id=customer_id,
         customer_name=name,
@@ -88,6 +88,13 @@ class _Unindexed(Func):
 
 
 COLUMNS = ("pk", "name", "created_at", "last_contacted_at")
+# A contacted customer's due date follows from the last contact alone: their creation
+# time is not read (one datetime less to convert per row).
+CONTACTED_COLUMNS = ("pk", "name", "last_contacted_at")
+
+
+def _with_no_creation_time(rows: list[tuple]) -> list[tuple]:
+    return [(pk, name, None, last) for pk, name, last in rows]
 
 
 def _overdue(
@@ -116,10 +123,8 @@ def _overdue(
         )
         found += never[:limit] if limit else never
     contacted = customers.alias(last_value=last).filter(last_value__lt=cutoff)
-    contacted = contacted.order_by(last, "pk")
-    contacted = contacted.values_list(*COLUMNS)
-    found += contacted[:limit] if limit else contacted
-    return found
+    contacted = contacted.order_by(last, "pk").values_list(*CONTACTED_COLUMNS)
+    return found + _with_no_creation_time(list(contacted[:limit] if limit else contacted))
 
 
 def contacts_due(
@@ -150,7 +155,7 @@ def contacts_due(
             .alias(last_value=last)
             .filter(last_value__lt=cutoff)
             .order_by(last, "pk")
-            .values_list(*COLUMNS)
+            .values_list(*CONTACTED_COLUMNS)
         )
         return rows[:limit] if limit else rows
 
@@ -169,7 +174,7 @@ def contacts_due(
                 limit=limit,
                 few=True,
             )
-        read[interval] = never + rows
+        read[interval] = never + _with_no_creation_time(rows)
     # The cadence of each customer read, per interval (the earliest, should a customer
     # have two of the same interval): one query for them all.
     details = {
