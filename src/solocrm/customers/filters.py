@@ -273,14 +273,14 @@ def list_rows(customers: list[Customer], columns: list[tuple[str, str]]) -> list
 
 
 def _listed(customer: Customer, annotated: str, fallback: str) -> str:
-    """The list query's annotation when it ran (``selectors.customers_for_list``)."""
+    """What ``selectors.customers_list_details`` found, when it ran for this page."""
     if annotated in customer.__dict__:
         return customer.__dict__[annotated] or ""
     return getattr(customer, fallback)
 
 
 def _tags(customer: Customer) -> list[str]:
-    if "list_tags" in customer.__dict__:  # selectors.customers_tag_names
+    if "list_tags" in customer.__dict__:  # selectors.customers_list_details
         return customer.__dict__["list_tags"]
     return [t.name for t in customer.tags.all()]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import CharField, F, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf
 
 from solocrm.core.custom_fields import CustomFieldDefinition, definitions_for
@@ -38,40 +38,43 @@ LIST_FIELDS = [
 
 
 def customers_for_list(queryset: QuerySet[Customer], *, owners: bool = True) -> QuerySet[Customer]:
-    """What the list page shows in one query: company (and owner) joined, the primary email
-    and phone read by a sub-select per shown row (``list_email``, ``list_phone``;
-    ``filters.column_value`` prefers them). Tags: ``customers_tag_names`` on the page."""
-    primary_email = CustomerEmail.objects.filter(customer=OuterRef("pk"), is_primary=True)
-    primary_phone = CustomerPhone.objects.filter(customer=OuterRef("pk"), is_primary=True)
-    shown_phone = Coalesce(NullIf("e164", Value("")), "raw")
+    """The list page's customers: company (and owner) joined, only the columns a row can
+    show or sort by. Contacts and tags: ``customers_list_details`` on the page."""
     related = ["company", "owner"] if owners else ["company"]
     shown = [*LIST_FIELDS, *(["owner__name", "owner__email"] if owners else [])]
-    return (
-        queryset.select_related(*related)
-        .only(*shown)
-        .annotate(
-            list_email=Subquery(primary_email.values("email")[:1]),
-            list_phone=Subquery(primary_phone.annotate(shown=shown_phone).values("shown")[:1]),
-        )
-    )
+    return queryset.select_related(*related).only(*shown)
 
 
-def customers_tag_names(customers: list[Customer]) -> None:
-    """Set ``list_tags`` (tag names A–Z) on each of ``customers``, in one query.
+def customers_list_details(customers: list[Customer]) -> None:
+    """Set ``list_email``, ``list_phone`` (the primary ones, or "") and ``list_tags``
+    (names A–Z) on each of ``customers``, in one query (``filters.column_value`` reads
+    them). Cheaper than ``prefetch_related``, which builds a related manager and a
+    queryset for every customer, and than a sub-select per row in the page query."""
+    ids = [customer.pk for customer in customers]
+    found: dict[int, dict[str, Any]] = {pk: {"email": "", "phone": "", "tag": []} for pk in ids}
+    if ids:
+        text = CharField()
 
-    Cheaper than ``prefetch_related("tags")``, which builds a related manager and a
-    filtered queryset for every customer."""
-    names: dict[int, list[str]] = {customer.pk: [] for customer in customers}
-    if names:
-        links = (
-            Customer.tags.through.objects.filter(customer_id__in=list(names))
-            .order_by("tag__name")
-            .values_list("customer_id", "tag__name")
-        )
-        for customer_id, name in links:
-            names[customer_id].append(name)
+        def rows(queryset: QuerySet, kind: str, value: Any) -> QuerySet:
+            labelled = queryset.annotate(kind=Value(kind, output_field=text), text=value)
+            return labelled.order_by().values_list("customer_id", "kind", "text")
+
+        emails = rows(CustomerEmail.objects.filter(customer_id__in=ids, is_primary=True),
+                      "email", F("email"))  # fmt: skip
+        phones = rows(CustomerPhone.objects.filter(customer_id__in=ids, is_primary=True),
+                      "phone", Coalesce(NullIf("e164", Value("")), "raw"))  # fmt: skip
+        tags = rows(Customer.tags.through.objects.filter(customer_id__in=ids), "tag",
+                    F("tag__name"))  # fmt: skip
+        for customer_id, kind, value in emails.union(phones, tags, all=True).order_by("text"):
+            if kind == "tag":
+                found[customer_id]["tag"].append(value)
+            else:
+                found[customer_id][kind] = value
     for customer in customers:
-        customer.list_tags = names[customer.pk]
+        details = found[customer.pk]
+        customer.list_email = details["email"]
+        customer.list_phone = details["phone"]
+        customer.list_tags = details["tag"]
 
 
 def customers_contacts_attach(customers: list[Customer]) -> list[Customer]:
