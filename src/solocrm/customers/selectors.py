@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import CharField, F, Prefetch, Q, QuerySet, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.db import connection
+from django.db.models import Prefetch, Q, QuerySet
 
 from solocrm.core.custom_fields import CustomFieldDefinition, definitions_for
 from solocrm.core.permissions import visible
+from solocrm.core.tags import Tag
 from solocrm.customers.models import Company, Customer, CustomerEmail, CustomerPhone, Interaction
 from solocrm.customers.search_index import search_condition
 
@@ -47,34 +48,41 @@ def customers_for_list(queryset: QuerySet[Customer], *, owners: bool = True) -> 
 
 def customers_list_details(customers: list[Customer]) -> None:
     """Set ``list_email``, ``list_phone`` (the primary ones, or "") and ``list_tags``
-    (names A–Z) on each of ``customers``, in one query (``filters.column_value`` reads
-    them). Cheaper than ``prefetch_related``, which builds a related manager and a
+    (names A–Z) on each of ``customers``, in one UNION ALL query (``filters.column_value``
+    reads them). Cheaper than ``prefetch_related``, which builds a related manager and a
     queryset for every customer, and than a sub-select per row in the page query."""
     ids = [customer.pk for customer in customers]
     found: dict[int, dict[str, Any]] = {pk: {"email": "", "phone": "", "tag": []} for pk in ids}
     if ids:
-        text = CharField()
-
-        def rows(queryset: QuerySet, kind: str, value: Any) -> QuerySet:
-            labelled = queryset.annotate(kind=Value(kind, output_field=text), text=value)
-            return labelled.order_by().values_list("customer_id", "kind", "text")
-
-        emails = rows(CustomerEmail.objects.filter(customer_id__in=ids, is_primary=True),
-                      "email", F("email"))  # fmt: skip
-        phones = rows(CustomerPhone.objects.filter(customer_id__in=ids, is_primary=True),
-                      "phone", Coalesce(NullIf("e164", Value("")), "raw"))  # fmt: skip
-        tags = rows(Customer.tags.through.objects.filter(customer_id__in=ids), "tag",
-                    F("tag__name"))  # fmt: skip
-        for customer_id, kind, value in emails.union(phones, tags, all=True).order_by("text"):
-            if kind == "tag":
-                found[customer_id]["tag"].append(value)
-            else:
-                found[customer_id][kind] = value
+        with connection.cursor() as cursor:
+            cursor.execute(_list_details_sql(len(ids)), ids * 3)
+            for customer_id, kind, value in cursor.fetchall():
+                if kind == "tag":
+                    found[customer_id]["tag"].append(value)
+                else:
+                    found[customer_id][kind] = value
     for customer in customers:
         details = found[customer.pk]
         customer.list_email = details["email"]
         customer.list_phone = details["phone"]
         customer.list_tags = details["tag"]
+
+
+def _list_details_sql(count: int) -> str:
+    """Plain SQL (the same on SQLite and PostgreSQL): through the ORM, building the three
+    parts of the union took longer than running them."""
+    marks = ", ".join(["%s"] * count)
+    emails, phones = CustomerEmail._meta.db_table, CustomerPhone._meta.db_table
+    links, tags = Customer.tags.through._meta.db_table, Tag._meta.db_table
+    return (
+        f"SELECT customer_id, 'email', email FROM {emails} "  # noqa: S608 - table names
+        f"WHERE is_primary AND customer_id IN ({marks}) UNION ALL "
+        f"SELECT customer_id, 'phone', CASE WHEN e164 <> '' THEN e164 ELSE raw END "
+        f"FROM {phones} WHERE is_primary AND customer_id IN ({marks}) UNION ALL "
+        f"SELECT link.customer_id, 'tag', tag.name FROM {links} link "
+        f"JOIN {tags} tag ON tag.id = link.tag_id WHERE link.customer_id IN ({marks}) "
+        "ORDER BY 3"
+    )
 
 
 def customers_contacts_attach(customers: list[Customer]) -> list[Customer]:
