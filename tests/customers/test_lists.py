@@ -239,3 +239,17 @@ def test_the_api_list_carries_contacts_and_tags_in_the_same_queries_for_5_or_50(
     many, items = page()
     assert len(items) == 50 and all(len(item["emails"]) == 2 for item in items)
     assert few == many
+
+
+def test_the_filter_form_shows_what_was_chosen(owner_client, owner, make_customer):
+    make_customer("Ann", tags=["VIP", "华东"])
+    html = owner_client.get(
+        f"/customers/?stage=customer&tag=VIP&owner={owner.pk}&sort=-created&columns=city"
+    ).content.decode()
+    assert '<option value="customer" selected>' in html
+    assert '<option value="lead">' in html
+    assert '<option value="VIP" selected>VIP</option>' in html
+    assert '<option value="华东">华东</option>' in html
+    assert f'<option value="{owner.pk}" selected>' in html
+    assert '<option value="-created" selected>' in html
+    assert 'value="city" checked>' in html and 'value="email">' in html

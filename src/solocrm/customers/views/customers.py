@@ -68,27 +68,50 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "rows": _rows_html(list_rows(page["items"], shown), writer=writer),
         "columns": shown,
-        "available_columns": all_columns,
-        "chosen_columns": columns,
-        "sort_options": SORT_OPTIONS,
         "saved_views": SavedView.objects.filter(user=request.user),
         "bulk_actions": BulkActionForm.ACTIONS,
-        "choices": {
-            "stage": Customer.LifecycleStage.choices,
-            "tier": Customer.Tier.choices,
-            "source": Customer.Source.choices,
-        },
-        "selected": {
-            name: request.GET.getlist(name) for name in ("stage", "tier", "source", "tag")
-        },
-        "tags": Tag.objects.order_by("name"),
-        "owners": selectors.assignable_owners(),
+        **_filter_choices(request, form, all_columns, columns),
         "can_write": writer,
         "query": request.GET.urlencode(),
     }
     if htmx_target(request) == "results":
         return render(request, "customers/customer_list.html#results", context)
     return render(request, "customers/customer_list.html", context)
+
+
+def _filter_choices(
+    request: HttpRequest, form: CustomerFilterForm, all_columns: list[Any], chosen: list[str]
+) -> dict[str, Any]:
+    """The filter form's options with their labels translated and the chosen ones marked,
+    worked out once here (the template's nested loops over lazy labels cost a millisecond)."""
+    wanted = {name: set(request.GET.getlist(name)) for name in ("stage", "tier", "source", "tag")}
+
+    def options(name: str, choices: list[tuple[str, Any]]) -> list[tuple[str, str, bool]]:
+        return [(value, str(label), value in wanted[name]) for value, label in choices]
+
+    stages = options("stage", Customer.LifecycleStage.choices)
+    owner = request.GET.get("owner", "")
+    return {
+        "filter_selects": [
+            ("stage", _("Stage"), stages),
+            ("tier", _("Tier"), options("tier", Customer.Tier.choices)),
+            ("source", _("Source"), options("source", Customer.Source.choices)),
+        ],
+        "stage_options": stages,
+        "tag_options": [
+            (name, name in wanted["tag"])
+            for name in Tag.objects.order_by("name").values_list("name", flat=True)
+        ],
+        "owner_options": [
+            (person.pk, str(person), owner == str(person.pk))
+            for person in selectors.assignable_owners()
+        ],
+        "sort_choices": [
+            (value, str(label), request.GET.get("sort") == value) for value, label in SORT_OPTIONS
+        ],
+        "column_choices": [(c.key, str(c.label), c.key in chosen) for c in all_columns],
+        "custom_filter_fields": [f for f in form if f.name.startswith("cf_")],
+    }
 
 
 def _rows_html(rows: list[dict[str, Any]], *, writer: bool) -> list[SafeString]:
