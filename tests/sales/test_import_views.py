@@ -84,6 +84,7 @@ def test_orders_flow_rejects_unknown_customers_and_reports(
     assert (order.number, order.customer, order.total) == ("A-1", zw, Decimal("70.00"))
     page = client.get(f"/customers/import/jobs/{job.pk}/").content.decode()
     assert f"/customers/import/jobs/{job.pk}/report/" in page
+    assert 'href="/sales/import/">' in page  # "Import another file" leads back to sales
     report = client.get(f"/customers/import/jobs/{job.pk}/report/")
     lines = b"".join(report.streaming_content).decode("utf-8-sig").splitlines()
     assert lines[1].startswith("4,")  # the rejected row, named by its line

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from solocrm.core import selectors as core_selectors
@@ -14,6 +15,7 @@ from solocrm.customers.importing import uploads
 from solocrm.customers.importing.errors import FileRefused
 from solocrm.customers.importing.forms import MappingForm, UploadForm, mapping_initial
 from solocrm.customers.importing.headers import mapping_suggest
+from solocrm.customers.importing.kinds import extra_import_kinds
 from solocrm.customers.importing.reading import table_read
 from solocrm.customers.importing.services import (
     ImportOptions,
@@ -130,7 +132,10 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     job = _import_job(request, pk)
     running = job.status in (Job.Status.QUEUED, Job.Status.RUNNING)
     template = "customers/import_job.html#progress" if request.htmx else "customers/import_job.html"
-    return render(request, template, {"job": job, "running": running, "result": job.result})
+    kind = extra_import_kinds().get(job.parameters.get("kind", ""))
+    again = reverse(kind.upload_url if kind and kind.upload_url else "customers:import_upload")
+    context = {"job": job, "running": running, "result": job.result, "again_url": again}
+    return render(request, template, context)
 
 
 @login_required

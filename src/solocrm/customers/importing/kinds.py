@@ -7,7 +7,8 @@ An app registers a kind in its ``AppConfig.ready()``::
 
 ``run(*, data, filename, by, options, mapping, arguments)`` imports the file and returns
 an ``ImportSummary`` (``arguments`` are all the command's parsed options);
-``add_arguments(parser)`` adds the kind's own options to the command.
+``add_arguments(parser)`` adds the kind's own options to the command; ``upload_url`` names
+the URL of the kind's web upload (the job page links back to it).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ class ImportKind:
     name: str
     run: Callable[..., Any]
     add_arguments: Callable[[Any], None] | None = None
+    upload_url: str = ""
 
 
 EXTRA_IMPORT_KINDS: dict[str, ImportKind] = {}

@@ -44,5 +44,7 @@ def _run(
 
 
 def register() -> None:
-    register_import_kind(ImportKind("products", run=_run))
-    register_import_kind(ImportKind("orders", run=_run, add_arguments=_arguments))
+    register_import_kind(ImportKind("products", run=_run, upload_url="sales:import_upload"))
+    register_import_kind(
+        ImportKind("orders", run=_run, add_arguments=_arguments, upload_url="sales:import_upload")
+    )
