@@ -5,11 +5,11 @@
 The last interaction's time is ``Customer.last_contacted_at``, which database triggers
 keep equal to the latest non-deleted interaction (``customers.contact_triggers``), so
 logging, editing, trashing or deleting an interaction moves the due date at once, and a
-cadence is a range scan of the ``(deleted_at, last_contacted_at)`` index — no look-up
-of every customer's interactions. Never contacted: counted from when the customer, or
-the tag cadence, was created, whichever is later. A customer's own cadence — active or
-paused — overrides the cadences of their tags; among tag cadences the shortest interval
-wins, which is the same as "due under any of them".
+cadence is a range scan of the live customers' partial ``(last_contacted_at, id)``
+index — no look-up of every customer's interactions. Never contacted: counted from when
+the customer, or the tag cadence, was created, whichever is later. A customer's own
+cadence — active or paused — overrides the cadences of their tags; among tag cadences
+the shortest interval wins, which is the same as "due under any of them".
 """
 
 from __future__ import annotations
@@ -108,7 +108,7 @@ def _overdue(
     """``COLUMNS`` of the customers with no interaction since ``cutoff``, most overdue
     first: those of ``never_contacted`` created before the cutoff (None: none can be
     due — the cadence itself is newer), then those of ``customers`` by last contact. Two
-    range reads of the ``(deleted_at, last_contacted_at)`` index, each stopping at
+    range reads of the live customers' ``(last_contacted_at, id)`` index, each stopping at
     ``limit`` rows. ``few``: ``customers`` are the few with some cadence of their own,
     which drive the read instead."""
     found: list[tuple] = []
