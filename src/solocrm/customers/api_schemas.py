@@ -47,21 +47,25 @@ class CustomerOut(Schema):
     deleted_at: dt.datetime | None
     version: int
 
+    # A dict (a list page's row from ``selectors.customers_api_rows``) holds these ready.
+
     @staticmethod
     def resolve_company_name(obj: Any) -> str:
+        if isinstance(obj, dict):
+            return obj["company_name"]
         return obj.company.name if obj.company_id else ""
 
     @staticmethod
     def resolve_emails(obj: Any) -> list[Any]:
-        return list(obj.emails.all())
+        return obj["emails"] if isinstance(obj, dict) else list(obj.emails.all())
 
     @staticmethod
     def resolve_phones(obj: Any) -> list[Any]:
-        return list(obj.phones.all())
+        return obj["phones"] if isinstance(obj, dict) else list(obj.phones.all())
 
     @staticmethod
     def resolve_tags(obj: Any) -> list[str]:
-        return [tag.name for tag in obj.tags.all()]
+        return obj["tags"] if isinstance(obj, dict) else [tag.name for tag in obj.tags.all()]
 
 
 CUSTOMER_FIELD_DOCS = {
