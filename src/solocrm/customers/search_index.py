@@ -225,9 +225,20 @@ def _sqlite_match(match: str, using: str) -> Q:
         cursor.execute(f"{SQLITE_MATCH} LIMIT %s", [match, CANDIDATES + 1])
         ids = [row[0] for row in cursor.fetchall()]
     if len(ids) <= CANDIDATES:
-        return Q(pk__in=ids)
+        return Q(_IdsIn(F("pk"), ids)) if ids else Q(pk__in=[])
     # The unary + keeps SQLite from reading the matches by id and sorting them all: the
     # sort order's index is walked and each row looked up in the (materialised) matches.
     unindexed_pk = Func(F("pk"), template="+%(expressions)s", output_field=IntegerField())
     matches = RawSQL(SQLITE_MATCH, [match])  # noqa: S611 - the query is a parameter
     return Q(In(unindexed_pk, matches))
+
+
+class _IdsIn(In):
+    """``pk IN (…)`` over ids the index just returned: plain integers, bound as they are
+    (``pk__in`` prepares each of up to 5,000 values through the field, ~2 ms a search)."""
+
+    def get_prep_lookup(self) -> Any:
+        return self.rhs
+
+    def process_rhs(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        return "(" + ", ".join(["%s"] * len(self.rhs)) + ")", list(self.rhs)
