@@ -90,28 +90,53 @@ def _filter_choices(
         return [(value, str(label), value in wanted[name]) for value, label in choices]
 
     stages = options("stage", Customer.LifecycleStage.choices)
+    tags = [
+        (name, name, name in wanted["tag"])
+        for name in Tag.objects.order_by("name").values_list("name", flat=True)
+    ]
     owner = request.GET.get("owner", "")
+    owners = [
+        (person.pk, str(person), owner == str(person.pk))
+        for person in selectors.assignable_owners()
+    ]
+    sorts = [(value, str(label), request.GET.get("sort") == value) for value, label in SORT_OPTIONS]
     return {
         "filter_selects": [
-            ("stage", _("Stage"), stages),
-            ("tier", _("Tier"), options("tier", Customer.Tier.choices)),
-            ("source", _("Source"), options("source", Customer.Source.choices)),
+            ("stage", _("Stage"), _options_html(stages)),
+            ("tier", _("Tier"), _options_html(options("tier", Customer.Tier.choices))),
+            ("source", _("Source"), _options_html(options("source", Customer.Source.choices))),
         ],
-        "stage_options": stages,
-        "tag_options": [
-            (name, name in wanted["tag"])
-            for name in Tag.objects.order_by("name").values_list("name", flat=True)
-        ],
-        "owner_options": [
-            (person.pk, str(person), owner == str(person.pk))
-            for person in selectors.assignable_owners()
-        ],
-        "sort_choices": [
-            (value, str(label), request.GET.get("sort") == value) for value, label in SORT_OPTIONS
-        ],
-        "column_choices": [(c.key, str(c.label), c.key in chosen) for c in all_columns],
+        "stage_options_html": _options_html(stages, marked=False),
+        "tag_options_html": _options_html(tags),
+        "tag_datalist_html": mark_safe(  # noqa: S308 - escaped by _escape()
+            "".join(f'<option value="{_escape(name)}">' for name, _label, _chosen in tags)
+        ),
+        "owner_options_html": _options_html(owners),
+        "owner_choices_html": _options_html(owners, marked=False),
+        "sort_options_html": _options_html(sorts),
+        "column_choices_html": mark_safe(  # noqa: S308 - escaped by _escape()
+            "".join(
+                f'<label class="check"><input type="checkbox" name="columns" '
+                f'value="{_escape(c.key)}"{" checked" if c.key in chosen else ""}'
+                f"{' disabled' if c.key == 'name' else ''}> {_escape(c.label)}</label>"
+                for c in all_columns
+            )
+        ),
         "custom_filter_fields": [f for f in form if f.name.startswith("cf_")],
     }
+
+
+def _options_html(options: list[tuple[Any, str, bool]], *, marked: bool = True) -> SafeString:
+    """``<option>``s of (value, label, chosen), escaped, ``selected`` where chosen (unless
+    ``marked`` is off) — the filter form's loops in Python (template nodes per option
+    were a tenth of the page's time)."""
+    return mark_safe(  # noqa: S308 - every value in it went through _escape()
+        "".join(
+            f'<option value="{_escape(value)}"{" selected" if marked and chosen else ""}>'
+            f"{_escape(label)}</option>"
+            for value, label, chosen in options
+        )
+    )
 
 
 def _rows_html(rows: list[dict[str, Any]], *, writer: bool) -> list[SafeString]:
