@@ -63,10 +63,13 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     labels = {c.key: str(c.label) for c in all_columns}
     shown = [(key, labels[key]) for key in columns]
     writer = can_write(request.user)
+    rows = _rows_html(list_rows(page["items"], shown), writer=writer)
     context = {
         "form": form,
         "page": page,
-        "rows": _rows_html(list_rows(page["items"], shown), writer=writer),
+        "rows": rows,
+        # One string: the template's loop over fifty rows cost more than joining them here.
+        "rows_html": mark_safe("".join(f"{row}\n      " for row in rows)),  # noqa: S308 - escaped rows
         "columns": shown,
         "saved_views": SavedView.objects.filter(user=request.user),
         "bulk_actions": BulkActionForm.ACTIONS,
