@@ -202,7 +202,9 @@ def test_rejected_rows_give_the_same_problems_in_both_ways(owner, level_field):
         assert outcomes(batched) == outcomes(reference), on_duplicate
         assert problems(batched) == problems(reference), on_duplicate
         assert batched_state == reference_state, on_duplicate
-    assert [p.line for p in batched.problems] == [2, 3, 4, 7]
+        # Rob is ambiguous, which only create mode (it creates whatever matches) lets in.
+        expected = [2, 3, 4] if on_duplicate == "create" else [2, 3, 4, 7]
+        assert [p.line for p in batched.problems] == expected, on_duplicate
 
 
 def test_a_row_matching_one_written_earlier_in_the_same_batch(owner):

@@ -150,6 +150,19 @@ def test_create_mode_creates_another_record_for_a_match(owner, as_owner):
     assert Customer.objects.filter(name="Ann").count() == 2
 
 
+def test_create_mode_creates_rows_matching_several_customers(owner, as_owner):
+    """Three people sharing a phone (the services allow it) import back in create mode,
+    where skip and update modes refuse the ambiguous row."""
+    services.customer_create(by=owner, name="Ann", phones=["13900139001"])
+    services.customer_create(by=owner, name="Bob", phones=["13900139001"])
+    data = "Name,Phone\nCai,+8613900139001\n"
+    summary = run(data, owner, on_duplicate="skip", mode="partial")
+    assert counts(summary)[-1] == 1  # rejected: matches several customers
+    summary = run(data + "Dai,+8613900139001\n", owner, on_duplicate="create")
+    assert counts(summary) == (2, 2, 0, 0, 0)
+    assert Customer.objects.filter(phones__e164="+8613900139001").count() == 4
+
+
 def test_matching_prefers_external_id_and_refuses_ambiguous_rows(owner, as_owner):
     a = services.customer_create(by=owner, name="A", emails=["a@example.com"])
     b = services.customer_create(by=owner, name="B", phones=["13800138000"])

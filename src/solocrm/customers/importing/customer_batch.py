@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from solocrm.customers.duplicates_batch import LikelyDuplicate, LikelyDuplicates
 from solocrm.customers.importing.engine import BatchRefused
-from solocrm.customers.importing.writers import CustomerWriter, RowConflict
+from solocrm.customers.importing.writers import AmbiguousMatch, CustomerWriter, RowConflict
 from solocrm.customers.models import Company, Customer, CustomerEmail, CustomerPhone
 from solocrm.customers.services import CustomerBatch, CustomerDraft, NoteDraft
 
@@ -136,7 +136,7 @@ class MatchIndex:
         _give_ids(candidates, write_pending)
         if len(candidates) > 1:
             described = ", ".join(f"#{c.record_id} {c.name} ({reasons[c]})" for c in candidates)
-            raise RowConflict(
+            raise AmbiguousMatch(
                 "emails" if emails else "phones",
                 _("Matches several customers: %s; merge them first.") % described,
             )

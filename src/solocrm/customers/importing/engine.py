@@ -39,7 +39,7 @@ from solocrm.customers.importing.errors import RowProblem, RowWarning
 from solocrm.customers.importing.mapping import ColumnMap
 from solocrm.customers.importing.prepare import PrepareContext, PreparedRow, row_prepare
 from solocrm.customers.importing.table import Row
-from solocrm.customers.importing.writers import RecordWriter, RowConflict
+from solocrm.customers.importing.writers import AmbiguousMatch, RecordWriter, RowConflict
 from solocrm.customers.phones import phones_remembered
 
 MODES = ("atomic", "partial")
@@ -157,6 +157,18 @@ def _rejected(prepared: PreparedRow, exc: Exception, column_map: ColumnMap) -> R
     return RowOutcome(prepared.line, "rejected")
 
 
+def _match(
+    match: Callable[[dict[str, Any]], Any], values: dict[str, Any], on_duplicate: str
+) -> Any:
+    """``match(values)``; in create mode a row matching several customers is created too."""
+    try:
+        return match(values)
+    except AmbiguousMatch:
+        if on_duplicate != "create":
+            raise
+        return None, ""
+
+
 def _row_write(
     prepared: PreparedRow, writer: RecordWriter, on_duplicate: str, column_map: ColumnMap
 ) -> RowOutcome:
@@ -164,7 +176,7 @@ def _row_write(
         return RowOutcome(prepared.line, "rejected")
     try:
         with transaction.atomic():
-            record, matched_by = writer.match(prepared.values)
+            record, matched_by = _match(writer.match, prepared.values, on_duplicate)
             if record is None or on_duplicate == "create":
                 record = writer.create(prepared.values)
                 return RowOutcome(prepared.line, "created", record.pk, matched_by=matched_by)
@@ -190,7 +202,7 @@ def _session_write(
             outcomes.append(RowOutcome(prepared.line, "rejected"))
             continue
         try:
-            record, matched_by = session.match(prepared.values)
+            record, matched_by = _match(session.match, prepared.values, on_duplicate)
             if record is None or on_duplicate == "create":
                 outcome = RowOutcome(prepared.line, "created", matched_by=matched_by)
                 created.append((outcome, session.create(prepared.values)))

@@ -49,6 +49,11 @@ class RowConflict(Exception):
         self.field = field
 
 
+class AmbiguousMatch(RowConflict):
+    """The row's contacts belong to several customers: no single one to skip or update
+    (in create mode the row is simply created)."""
+
+
 def _same(stored: Any, new: Any) -> bool:
     """Equal values; a spreadsheet's number compared as a number ("12.50" is 12.5)."""
     if stored == new:
@@ -110,7 +115,7 @@ class CustomerWriter:
             candidates = [c for c in candidates if not c.external_id]
         if len(candidates) > 1:
             described = ", ".join(f"#{c.pk} {c.name} ({reasons[c.pk]})" for c in candidates)
-            raise RowConflict(
+            raise AmbiguousMatch(
                 "emails" if emails else "phones",
                 _("Matches several customers: %s; merge them first.") % described,
             )
