@@ -85,6 +85,15 @@ def test_refused_upload_shows_the_reason_and_stores_nothing(client, owner, setti
     assert not (settings.MEDIA_ROOT / "imports").exists()
 
 
+def test_refusals_are_given_in_the_users_language(client, owner):
+    client.force_login(owner)
+    client.cookies["django_language"] = "zh-hans"
+    page = upload(client, b"Name,Phone\n").content.decode()
+    assert "文件只有表头行，没有数据行。" in page
+    page = upload(client, b"Name;Phone;City\nAnn;1;X\nBob,2,Y\n").content.decode()
+    assert "第 3 行用逗号分隔，而文件用分号分隔" in page
+
+
 def test_mapping_errors_are_shown(client, owner):
     client.force_login(owner)
     mapping_url = upload(client, CSV.encode())["Location"]

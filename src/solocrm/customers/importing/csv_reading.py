@@ -9,6 +9,9 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import TextIO
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from solocrm.customers.importing.errors import FileRefused
 from solocrm.customers.importing.limits import ImportLimits
 from solocrm.customers.importing.table import (
@@ -21,7 +24,12 @@ from solocrm.customers.importing.table import (
 )
 
 DELIMITERS = ",;\t|"
-DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
+DELIMITER_NAMES = {
+    ",": gettext_lazy("commas"),
+    ";": gettext_lazy("semicolons"),
+    "\t": gettext_lazy("tabs"),
+    "|": gettext_lazy("vertical bars"),
+}
 SAMPLE_CHARS = 64 * 1024
 SAMPLE_RECORDS = 50
 Reopen = Callable[[], TextIO]
@@ -97,18 +105,26 @@ def csv_table_read(
             continue
         if count >= limits.max_rows:
             raise FileRefused(
-                f"The file has more than {limits.max_rows} data rows; split it into smaller files."
+                _("The file has more than %(rows)s data rows; split it into smaller files.")
+                % {"rows": limits.max_rows}
             )
         if other := _mixed_delimiter(record, delimiter, len(table.headers)):
             raise FileRefused(
-                f"Line {line} is separated by {DELIMITER_NAMES[other]}s but the file by "
-                f"{DELIMITER_NAMES[delimiter]}s; save it again with one delimiter."
+                _(
+                    "Line %(line)s is separated by %(other)s but the file by %(delimiter)s; "
+                    "save it again with one delimiter."
+                )
+                % {
+                    "line": line,
+                    "other": DELIMITER_NAMES[other],
+                    "delimiter": DELIMITER_NAMES[delimiter],
+                }
             )
         count += 1
         if count <= LAZY_ROWS:
             table.rows.append(Row(line=line, cells=tuple(record)))
     if table is None:
-        raise FileRefused("The file is empty: there is no header row.")
+        raise FileRefused(_("The file is empty: there is no header row."))
     if count > LAZY_ROWS:  # read again when walked: see ``LazyRows``
         header_line = table.header_line
 
@@ -156,7 +172,8 @@ def _numbered_records(
         else:
             reason = str(exc)
         raise FileRefused(
-            f"Line {first_line + reader.line_num}: the file is not valid CSV ({reason})."
+            _("Line %(line)s: the file is not valid CSV (%(reason)s).")
+            % {"line": first_line + reader.line_num, "reason": reason}
         ) from exc
 
 
@@ -182,7 +199,8 @@ def _header_table(
     headers = header_names(record)
     if len(headers) > limits.max_columns:
         raise FileRefused(
-            f"The header has {len(headers)} columns; at most {limits.max_columns} are read."
+            _("The header has %(columns)s columns; at most %(most)s are read.")
+            % {"columns": len(headers), "most": limits.max_columns}
         )
     return Table(
         file_format="csv",

@@ -15,6 +15,7 @@ import codecs
 import re
 
 from charset_normalizer import from_bytes
+from django.utils.translation import gettext as _
 
 from solocrm.customers.importing.errors import FileRefused
 
@@ -96,9 +97,12 @@ def _refuse_if_damaged(data: bytes) -> None:
         bad = sample.decode(encoding, errors="replace").count("\ufffd")
         if sum(1 for _match in good.finditer(sample)) >= DAMAGED_SHARE * bad:
             raise FileRefused(
-                f"The file is {what} text, but line {_line_of(data, first_bad)} holds "
-                f"bytes that are not valid {what} (0x{data[first_bad]:02X}); the file may "
-                "be damaged or cut short. Save it again as UTF-8 CSV and try again."
+                _(
+                    "The file is %(encoding)s text, but line %(line)s holds bytes that are "
+                    "not valid %(encoding)s (0x%(byte)02X); the file may be damaged or cut "
+                    "short. Save it again as UTF-8 CSV and try again."
+                )
+                % {"encoding": what, "line": _line_of(data, first_bad), "byte": data[first_bad]}
             )
 
 
@@ -129,14 +133,16 @@ def text_decode(*, data: bytes) -> tuple[str, str]:
     """Return ``(text, encoding)`` for a CSV file's bytes, or refuse the file."""
     for signature, what in BINARY_SIGNATURES.items():
         if data.startswith(signature):
-            raise FileRefused(f"This is {what}, not a CSV or XLSX file.")
+            raise FileRefused(_("This is %s, not a CSV or XLSX file.") % what)
     candidates = _candidates(data)
     if not candidates:
         raise FileRefused(
-            "The file's text encoding could not be recognised; save it as UTF-8 CSV "
-            "(or CSV from Excel, or XLSX) and try again."
+            _(
+                "The file's text encoding could not be recognised; save it as UTF-8 CSV "
+                "(or CSV from Excel, or XLSX) and try again."
+            )
         )
     for encoding, text in candidates:
         if not _looks_binary(text):
             return text.removeprefix("\ufeff"), encoding
-    raise FileRefused("This looks like a binary file, not a CSV or XLSX file.")
+    raise FileRefused(_("This looks like a binary file, not a CSV or XLSX file."))

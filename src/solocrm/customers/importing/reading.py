@@ -6,6 +6,8 @@ import io
 from pathlib import PurePath
 from typing import TextIO
 
+from django.utils.translation import gettext as _
+
 from solocrm.customers.importing.csv_reading import csv_table_read
 from solocrm.customers.importing.decoding import text_decode
 from solocrm.customers.importing.errors import FileRefused
@@ -22,19 +24,22 @@ def table_read(*, data: bytes, filename: str = "", limits: ImportLimits | None =
     suffix = PurePath(filename).suffix.lower()
     if len(data) > limits.max_bytes:
         raise FileRefused(
-            f"The file is {len(data) / MB:.1f} MB; at most {limits.max_bytes / MB:.0f} MB "
-            "can be imported at once. Split it into smaller files."
+            _(
+                "The file is %(size).1f MB; at most %(most).0f MB can be imported at once. "
+                "Split it into smaller files."
+            )
+            % {"size": len(data) / MB, "most": limits.max_bytes / MB}
         )
     if not data.strip():
-        raise FileRefused("The file is empty.")
+        raise FileRefused(_("The file is empty."))
     if data.startswith(ZIP_SIGNATURE):
         return _with_rows(xlsx_table_read(data=data, limits=limits))
     if suffix in (".xlsx", ".xlsm"):
-        raise FileRefused("The file is named .xlsx but is not an Excel workbook.")
+        raise FileRefused(_("The file is named .xlsx but is not an Excel workbook."))
     if suffix == ".xls":
-        raise FileRefused("Old Excel .xls files cannot be read; save it as .xlsx or CSV.")
+        raise FileRefused(_("Old Excel .xls files cannot be read; save it as .xlsx or CSV."))
     if suffix not in TEXT_SUFFIXES:
-        raise FileRefused(f"Files of type {suffix} cannot be imported; use CSV or XLSX.")
+        raise FileRefused(_("Files of type %s cannot be imported; use CSV or XLSX.") % suffix)
     text, encoding = text_decode(data=data)
     table = csv_table_read(
         text=text, encoding=encoding, limits=limits, reopen=lambda: _reopen(data, encoding)
@@ -53,5 +58,5 @@ def _reopen(data: bytes, encoding: str) -> TextIO:
 
 def _with_rows(table: Table) -> Table:
     if not table.rows:
-        raise FileRefused("The file has a header row but no data rows.")
+        raise FileRefused(_("The file has a header row but no data rows."))
     return table

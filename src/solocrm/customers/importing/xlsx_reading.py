@@ -15,6 +15,8 @@ import warnings
 import zipfile
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from solocrm.customers.importing.errors import FileRefused
 from solocrm.customers.importing.limits import MB, ImportLimits
 from solocrm.customers.importing.table import Row, Table, header_names, is_blank
@@ -27,16 +29,18 @@ def _check_archive(data: bytes, limits: ImportLimits) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, ValueError) as exc:
-        raise FileRefused("The file looks like XLSX but its zip structure is damaged.") from exc
+        raise FileRefused(_("The file looks like XLSX but its zip structure is damaged.")) from exc
     names = {member.filename for member in members}
     if "xl/workbook.xml" not in names:
-        raise FileRefused("This zip file is not an XLSX workbook (no xl/workbook.xml).")
+        raise FileRefused(_("This zip file is not an XLSX workbook (no xl/workbook.xml)."))
     unpacked = sum(member.file_size for member in members)
     if unpacked > limits.max_unpacked_bytes:
         raise FileRefused(
-            f"The workbook unpacks to {unpacked / MB:.0f} MB, more than the "
-            f"{limits.max_unpacked_bytes / MB:.0f} MB allowed; it may be a zip bomb, "
-            "or save it as CSV."
+            _(
+                "The workbook unpacks to %(size).0f MB, more than the %(most).0f MB allowed; "
+                "it may be a zip bomb, or save it as CSV."
+            )
+            % {"size": unpacked / MB, "most": limits.max_unpacked_bytes / MB}
         )
 
 
@@ -58,20 +62,20 @@ def xlsx_table_read(*, data: bytes, limits: ImportLimits) -> Table:
                 io.BytesIO(data), read_only=True, data_only=True, keep_links=False
             )
     except Exception as exc:  # openpyxl raises many kinds on a damaged workbook
-        raise FileRefused(f"The workbook could not be read ({type(exc).__name__}).") from exc
+        raise FileRefused(_("The workbook could not be read (%s).") % type(exc).__name__) from exc
     try:
         return _first_sheet(workbook, limits)
     except FileRefused:
         raise
     except Exception as exc:
-        raise FileRefused(f"The workbook could not be read ({type(exc).__name__}).") from exc
+        raise FileRefused(_("The workbook could not be read (%s).") % type(exc).__name__) from exc
     finally:
         workbook.close()
 
 
 def _first_sheet(workbook: Any, limits: ImportLimits) -> Table:
     if not workbook.worksheets:
-        raise FileRefused("The workbook has no worksheet.")
+        raise FileRefused(_("The workbook has no worksheet."))
     sheet = workbook.worksheets[0]
     sheet.reset_dimensions()
     table: Table | None = None
@@ -85,7 +89,8 @@ def _first_sheet(workbook: Any, limits: ImportLimits) -> Table:
             headers = header_names(cells)
             if len(headers) > limits.max_columns:
                 raise FileRefused(
-                    f"The header has {len(headers)} columns; at most {limits.max_columns} are read."
+                    _("The header has %(columns)s columns; at most %(most)s are read.")
+                    % {"columns": len(headers), "most": limits.max_columns}
                 )
             table = Table(
                 file_format="xlsx", headers=headers, header_line=number, sheet=sheet.title
@@ -93,9 +98,10 @@ def _first_sheet(workbook: Any, limits: ImportLimits) -> Table:
             continue
         if len(table.rows) >= limits.max_rows:
             raise FileRefused(
-                f"The sheet has more than {limits.max_rows} data rows; split it into smaller files."
+                _("The sheet has more than %(rows)s data rows; split it into smaller files.")
+                % {"rows": limits.max_rows}
             )
         table.rows.append(Row(line=number, cells=cells))
     if table is None:
-        raise FileRefused(f"The sheet “{sheet.title}” is empty: there is no header row.")
+        raise FileRefused(_("The sheet “%s” is empty: there is no header row.") % sheet.title)
     return table
