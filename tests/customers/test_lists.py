@@ -104,6 +104,19 @@ def test_columns_include_custom_fields(owner, crowd):
     assert column_value(ben, "company") == "Acme"
 
 
+def test_the_page_reads_custom_fields_and_owners_only_for_their_columns(owner, owner_client, crowd):
+    """The page query reads only the shown columns; a custom-field or owner column still
+    shows its values, without a query per row."""
+    url = "/customers/?columns=cf_level,owner&sort=-created"
+    owner_client.get(url)  # sessions and caches settle
+    queries, html = list_queries(owner_client, url)
+    assert queries == list_queries(owner_client, "/customers/?sort=-created")[0]
+    assert ">silver</td>" in html and ">gold</td>" in html
+    assert html.count(f">{owner}</td>") >= 2
+    plain = owner_client.get("/customers/?sort=tier").content.decode()
+    assert ">silver</td>" not in plain and ">Ben</a>" in plain
+
+
 def test_saved_view_keeps_filters_but_not_the_page(owner):
     assert saved_view_query("?tier=vip&cursor=xyz&limit=5&q=") == "tier=vip"
     view = saved_view_create(user=owner, name=" VIPs ", query_string="tier=vip&sort=-created")

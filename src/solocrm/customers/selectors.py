@@ -31,19 +31,38 @@ def customers_with_details(queryset: QuerySet[Customer]) -> QuerySet[Customer]:
     )
 
 
-# What a list row can show or sort by (filters.CELLS, filters.SORTS); the rest is not read.
-LIST_FIELDS = [
-    "name", "company__name", "lifecycle_stage", "tier", "source", "city", "wechat_id",
-    "created_at", "updated_at", "custom_fields", "owner",
-]  # fmt: skip
+# What each list column reads of a customer (filters.CELLS); emails, phones and tags come
+# from ``customers_list_details``, custom-field columns from ``custom_fields``.
+LIST_COLUMN_FIELDS: dict[str, tuple[str, ...]] = {
+    "name": ("name",),
+    "company": ("company__name",),
+    "stage": ("lifecycle_stage",),
+    "tier": ("tier",),
+    "owner": ("owner__name", "owner__email"),
+    "source": ("source",),
+    "city": ("city",),
+    "wechat_id": ("wechat_id",),
+    "created": ("created_at",),
+    "updated": ("updated_at",),
+}
 
 
-def customers_for_list(queryset: QuerySet[Customer], *, owners: bool = True) -> QuerySet[Customer]:
-    """The list page's customers: company (and owner) joined, only the columns a row can
-    show or sort by. Contacts and tags: ``customers_list_details`` on the page."""
-    related = ["company", "owner"] if owners else ["company"]
-    shown = [*LIST_FIELDS, *(["owner__name", "owner__email"] if owners else [])]
-    return queryset.select_related(*related).only(*shown)
+def customers_for_list(
+    queryset: QuerySet[Customer], *, columns: list[str] | None = None
+) -> QuerySet[Customer]:
+    """The list page's customers (``queryset`` already sorted): only what the shown
+    ``columns`` (all, if None) and the sort order read, company (and owner, when its
+    column shows) joined — each column left out is a value per row not read and not
+    converted (dates, custom fields). Contacts and tags: ``customers_list_details``."""
+    columns = [*LIST_COLUMN_FIELDS, "cf_"] if columns is None else columns
+    shown = {"name", "company__name"}  # the company is joined in any case
+    for key in columns:
+        shown.update(
+            LIST_COLUMN_FIELDS.get(key, ("custom_fields",) if key.startswith("cf_") else ())
+        )
+    shown.update(term.lstrip("-") for term in queryset.query.order_by if term.lstrip("-") != "pk")
+    related = ["company", "owner"] if "owner" in columns else ["company"]
+    return queryset.select_related(*related).only(*sorted(shown))
 
 
 def customers_list_details(customers: list[Customer]) -> None:

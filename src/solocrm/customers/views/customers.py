@@ -57,7 +57,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     else:
         customers = customers.order_by("name", "id")
         columns = list(DEFAULT_COLUMNS)
-    page = keyset_page(selectors.customers_for_list(customers, owners="owner" in columns), request)
+    page = keyset_page(selectors.customers_for_list(customers, columns=columns), request)
     selectors.customers_list_details(page["items"])
     all_columns = available_columns(form.custom_definitions.values())
     labels = {c.key: str(c.label) for c in all_columns}
