@@ -104,3 +104,54 @@ def test_sales_api_returns_payloads_as_json(client, owner, poisoned):
         assert response["Content-Type"].startswith("application/json"), url
         assert "<script data-xss>alert(1)</script>" in response.content.decode(), url
     assert client.get(f"/api/v1/deals/{deal.pk}").json()["title"] == deal.title
+
+
+def test_sales_import_pages_show_file_contents_as_text(
+    client, owner, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    """The products and orders wizard shows the file name, headers and values (the
+    columns page, the trial run with a rejected row quoting its value, the job page) as
+    text."""
+    import csv
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from solocrm.core.models import Job
+    from solocrm.sales.import_jobs import sales_import_task
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client.force_login(owner)
+    out = io.StringIO()
+    csv.writer(out).writerows(
+        [
+            ["货号", "商品名称", "单价", PAYLOADS[2]],
+            ["T-1", PAYLOADS[1], "12.50", "x"],
+            ["T-2", PAYLOADS[0], PAYLOADS[3], "y"],  # the price is rejected, quoted
+        ]
+    )
+    name = 'p"><img src=x onerror=alert(1) data-xss>.csv'
+    response = client.post(
+        "/sales/import/",
+        {"kind": "products", "file": SimpleUploadedFile(name, out.getvalue().encode())},
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    mapping_url = response["Location"]
+    page = client.get(mapping_url)
+    text = assert_no_injection(page.content.decode(), "sales columns")
+    assert PAYLOADS[2] in text
+    suggested = page.context["form"].initial
+    form = {f"column_{i}": suggested.get(f"column_{i}", "") for i in range(4)}
+    form.update(mode="partial", on_duplicate="skip", date_order="dmy")
+    response = client.post(mapping_url, form)
+    assert response.status_code == 302, response.content.decode()[:500]
+    preview_url = response["Location"]
+    text = assert_no_injection(get_page(client, preview_url), "sales preview")
+    assert PAYLOADS[3] in text  # the rejected price, quoted in the problems table
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(preview_url)
+    job = Job.objects.latest("pk")
+    sales_import_task.call(job_id=job.pk)
+    job_page = get_page(client, reverse("customers:import_job", args=[job.pk]))
+    assert_no_injection(job_page, "sales import job")
+    assert Product.objects.get(sku="T-1").name == PAYLOADS[1]
