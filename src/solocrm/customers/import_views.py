@@ -79,11 +79,7 @@ def import_mapping_edit(request: HttpRequest, token: str) -> HttpResponse:
         else:
             uploads.upload_options_set(upload, {"kind": kind, **form.options()})
             return redirect("customers:import_preview", token=upload.token)
-    samples = [row.cells for row in table.rows[:3]]
-    columns = [
-        (field, [cells[i] if i < len(cells) else "" for cells in samples])
-        for i, field in enumerate(form.column_fields())
-    ]
+    columns = form.column_samples(table.rows)
     return render(
         request,
         "customers/import_mapping.html",

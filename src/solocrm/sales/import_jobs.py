@@ -12,9 +12,8 @@ from django_tasks import task
 from solocrm.core.jobs import job_create, job_progress, job_run
 from solocrm.core.models import Job
 from solocrm.customers.importing import uploads
-from solocrm.customers.importing.report import report_csv
 from solocrm.customers.importing.services import ImportOptions
-from solocrm.customers.importing.tasks import JOB_KIND, SHOWN_WARNINGS
+from solocrm.customers.importing.tasks import JOB_KIND, job_result
 from solocrm.sales.importing.services import sales_import_file
 
 
@@ -52,13 +51,7 @@ def _work(job: Job) -> dict[str, Any]:
         unknown_customers=parameters.get("unknown_customers") or "reject",
         progress=lambda done, total: job_progress(job, done=done, total=total),
     )
-    result = summary.as_dict()
-    if summary.problems or summary.warnings:
-        uploads.report_store(job.pk, report_csv(summary.problems, summary.warnings))
-    result["report"] = bool(summary.problems or summary.warnings)
-    result["warning_rows"] = [w.as_dict() for w in summary.warnings[:SHOWN_WARNINGS]]
-    uploads.upload_delete(upload.token)
-    return result
+    return job_result(job, summary, upload)
 
 
 @task()

@@ -67,6 +67,14 @@ class MappingForm(forms.Form):
     def column_fields(self) -> list[forms.BoundField]:
         return [self[f"column_{index}"] for index in range(len(self.headers))]
 
+    def column_samples(self, rows: list[Any]) -> list[tuple[forms.BoundField, list[str]]]:
+        """Each column's field with its first values (from the first three ``rows``)."""
+        samples = [row.cells for row in rows[:3]]
+        return [
+            (field, [cells[i] if i < len(cells) else "" for cells in samples])
+            for i, field in enumerate(self.column_fields())
+        ]
+
     def mapping(self) -> dict[str, str]:
         return {
             header: self.cleaned_data.get(f"column_{index}") or ""

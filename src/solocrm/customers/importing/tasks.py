@@ -45,6 +45,12 @@ def _work(job: Job) -> dict[str, Any]:
         mapping=parameters.get("mapping") or None,
         progress=lambda done, total: job_progress(job, done=done, total=total),
     )
+    return job_result(job, summary, upload)
+
+
+def job_result(job: Job, summary: Any, upload: uploads.Upload) -> dict[str, Any]:
+    """What an import job keeps of ``summary`` (its report stored beside it); the upload,
+    now imported, is deleted. Shared by every kind's job."""
     result = summary.as_dict()
     if summary.problems or summary.warnings:
         uploads.report_store(job.pk, report_csv(summary.problems, summary.warnings))
