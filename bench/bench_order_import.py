@@ -24,6 +24,12 @@ Writes ``bench/results/order_import.json``.
 
 Run: ``nice .venv/bin/python bench/bench_order_import.py [ORDERS] [CUSTOMERS]
 [EXISTING_ORDERS]`` (defaults 25000 100000 1000000; about five minutes).
+
+With ``SOLOCRM_BENCH_HOME=DIR`` the built database (before any import) and the CSV are
+kept in DIR (``pristine.sqlite3``, ``orders.csv``) and reused by the next run with the
+same sizes, which then skips the build (its build timings are then absent); handy to
+profile the import: ``cp DIR/pristine.sqlite3 H/solocrm.sqlite3; cp DIR/secret_key H/``
+then ``SOLOCRM_HOME=H solocrm import orders DIR/orders.csv --user bench@example.com``.
 """
 
 from __future__ import annotations
@@ -327,6 +333,11 @@ def command_import(home: str, path: Path, rows: int) -> dict[str, Any]:
 
 def main(orders: int, customers: int, existing: int) -> dict[str, Any]:
     home = tempfile.mkdtemp(prefix="solocrm-bench-orders-")
+    keep = os.environ.get("SOLOCRM_BENCH_HOME")
+    kept = Path(keep) / f"pristine-{customers}-{existing}.sqlite3" if keep else None
+    if kept is not None and kept.exists():
+        shutil.copy(kept, Path(home) / "solocrm.sqlite3")
+        shutil.copy(kept.parent / "secret_key", Path(home) / "secret_key")
     os.environ.update(SOLOCRM_HOME=home, DJANGO_SETTINGS_MODULE="solocrm.settings")
     os.environ.pop("SOLOCRM_DATABASE_URL", None)
     import django
@@ -335,23 +346,37 @@ def main(orders: int, customers: int, existing: int) -> dict[str, Any]:
     from django.core.management import call_command
     from django.db import connection
 
+    from solocrm.accounts.models import User
     from solocrm.accounts.services import user_create
     from solocrm.sales.demo import PRODUCTS
     from solocrm.sales.models import Product
 
     call_command("migrate", verbosity=0)
-    owner = user_create(email="bench@example.com", password=None, role="owner")
-    Product.objects.bulk_create(
-        Product(sku=sku, name=name, category=category, unit_price=Decimal(price), currency="CNY")
-        for sku, name, category, price in PRODUCTS
-    )
     database = Path(connection.settings_dict["NAME"])
-    connection.close()
-    timings: dict[str, Any] = build(database, owner.pk, customers, existing)
+    timings: dict[str, Any] = {}
+    if kept is not None and kept.exists():
+        owner = User.objects.get(email="bench@example.com")
+        connection.close()
+    else:
+        owner = user_create(email="bench@example.com", password=None, role="owner")
+        Product.objects.bulk_create(
+            Product(
+                sku=sku, name=name, category=category, unit_price=Decimal(price), currency="CNY"
+            )
+            for sku, name, category, price in PRODUCTS
+        )
+        connection.close()
+        timings = build(database, owner.pk, customers, existing)
+        if kept is not None:
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(database, kept)
+            shutil.copy(Path(home) / "secret_key", kept.parent / "secret_key")
     data = make_orders_csv(orders, customers, [(p[0], p[3]) for p in PRODUCTS])
     rows = data.count(b"\n") - 1
     path = Path(home) / "orders.csv"
     path.write_bytes(data)
+    if kept is not None:
+        (kept.parent / "orders.csv").write_bytes(data)
     copy = Path(home) / "baseline.sqlite3"
     shutil.copy(database, copy)
     timings.update(raw_executemany(copy, data, owner.pk))

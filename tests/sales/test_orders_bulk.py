@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
@@ -65,3 +66,38 @@ def test_a_viewer_creates_nothing(viewer, make_customer):
             by=viewer, drafts=[OrderDraft(customer=customer, number="V", ordered_at=T, lines=TEA)]
         )
     assert Order.objects.count() == 0
+
+
+def test_the_audit_text_is_what_the_generic_json_encoder_gives():
+    """The hand-written audit JSON equals ``json.dumps`` of the generic snapshot, for text
+    with quotes, backslashes, control characters and Chinese."""
+    from types import SimpleNamespace
+
+    from solocrm.sales.services.orders import BuiltLine, _lines_snapshot
+    from solocrm.sales.services.orders_bulk import NewOrder, _audit_json
+
+    tricky = 'Tea "green"\\ 绿茶\n\t\x01 ✓'
+    order = NewOrder(
+        customer_id=12, number='N"1\\', ordered_at=T, currency="CNY", channel="online",
+        status="paid", refunded_amount=Decimal("0.00"), notes=tricky, owner_id=None,
+        subtotal=Decimal("19.98"), discount_total=Decimal("0.00"), total=Decimal("19.98"),
+        pk=99, created_by_id=3, updated_by_id=3, created_at=T,
+    )  # fmt: skip
+    lines = [
+        BuiltLine(1, SimpleNamespace(pk=7), tricky, Decimal("2.000"), Decimal("9.99"),
+                  Decimal("0.00"), Decimal("19.98")),
+        BuiltLine(2, None, "x", Decimal("1.000"), Decimal("0.00"), Decimal("0.00"),
+                  Decimal("0.00")),
+    ]  # fmt: skip
+    values = {
+        "customer_id": 12, "number": 'N"1\\', "ordered_at": T.isoformat(), "channel": "online",
+        "status": "paid", "currency": "CNY", "subtotal": "19.98", "discount_total": "0.00",
+        "total": "19.98", "refunded_amount": "0.00", "notes": tricky, "owner_id": None,
+        "created_by_id": 3, "updated_by_id": 3, "id": 99, "created_at": T.isoformat(),
+        "lines": _lines_snapshot(lines),
+    }  # fmt: skip
+    expected = {k: [None, v] for k, v in values.items() if v not in (None, "", [], {})}
+    assert _audit_json(order, lines) == json.dumps(expected, ensure_ascii=False)
+    order.notes = ""
+    assert '"notes"' not in _audit_json(order, [])
+    assert '"lines"' not in _audit_json(order, [])

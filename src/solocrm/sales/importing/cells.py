@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -19,6 +20,10 @@ from solocrm.sales.models import Order
 from solocrm.sales.services.currency import currency_clean
 from solocrm.sales.services.totals import decimal_parse
 
+# Plain amounts that ``decimal_parse`` would take as they are (digits, at most the
+# allowed decimals, far from the size limit): read with ``Decimal`` directly.
+PLAIN_MONEY = re.compile(r"[0-9]{1,9}(?:\.[0-9]{1,2})?")
+PLAIN_QUANTITY = re.compile(r"[0-9]{1,8}(?:\.[0-9]{1,3})?")
 TIME = re.compile(r"(?:^|[\sT])(\d{1,2}):(\d{2})(?::(\d{2}))?")
 EXTRA_NAMES = {
     "order_status": {
@@ -94,11 +99,18 @@ def cell_parse(
     ``text`` is the cell as text when the caller has it already."""
     text = cell_text(raw) if text is None else text
     if kind == "money":
+        if type(raw) is str and PLAIN_MONEY.fullmatch(text):
+            return Decimal(text)
         number = decimal_parse(raw if not isinstance(raw, str) else text, what=what)
         if number < 0:
             raise ValueError(_("%s cannot be negative.") % what)
         return number
     if kind == "quantity":
+        if type(raw) is str and PLAIN_QUANTITY.fullmatch(text):
+            number = Decimal(text)
+            if not number:
+                raise ValueError(_("The quantity must be more than zero."))
+            return number
         number = decimal_parse(raw if not isinstance(raw, str) else text, what=what, places=3)
         if number <= 0:
             raise ValueError(_("The quantity must be more than zero."))

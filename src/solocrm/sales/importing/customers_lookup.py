@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from solocrm.customers.importing.writers import RowConflict
 from solocrm.customers.models import Customer, CustomerEmail, CustomerPhone
+from solocrm.sales.services.orders_bulk import rows_where_in
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +27,7 @@ class CustomerRef:
     name: str
     external_id: str | None
     owner_id: int | None
-    deleted_at: Any
+    deleted_at: Any  # only ever compared with None (the raw column value)
 
 
 class CustomerLookup:
@@ -48,24 +49,21 @@ class CustomerLookup:
         ids: set[int] = set()
         # No join here: on a big table SQLite's planner may walk the customers instead of
         # the email index. Trashed customers are left out in ``match``.
-        for email, customer_id in CustomerEmail.objects.filter(email__in=emails).values_list(
-            "email", "customer_id"
+        for email, customer_id in rows_where_in(
+            CustomerEmail, "email", ("email", "customer_id"), sorted(emails)
         ):
             lookup.by_email.setdefault(email, set()).add(customer_id)
             ids.add(customer_id)
-        for e164, customer_id in CustomerPhone.objects.filter(e164__in=phones).values_list(
-            "e164", "customer_id"
+        for e164, customer_id in rows_where_in(
+            CustomerPhone, "e164", ("e164", "customer_id"), sorted(phones)
         ):
             lookup.by_phone.setdefault(e164, set()).add(customer_id)
             ids.add(customer_id)
-        fields = ("pk", "name", "external_id", "owner_id", "deleted_at")
+        fields = ("id", "name", "external_id", "owner", "deleted_at")
         found = [
             CustomerRef(*row)
-            for query in (
-                Customer.objects.filter(pk__in=ids),
-                Customer.objects.filter(external_id__in=external_ids),
-            )
-            for row in query.values_list(*fields)
+            for key, keys in (("id", sorted(ids)), ("external_id", sorted(external_ids)))
+            for row in rows_where_in(Customer, key, fields, keys)
         ]
         for customer in found:
             lookup.customers[customer.pk] = customer

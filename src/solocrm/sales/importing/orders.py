@@ -20,6 +20,9 @@ from solocrm.customers.importing.prepare import PreparedRow
 from solocrm.sales.importing.engine import Unit
 from solocrm.sales.importing.fields import LINE_LEVEL, ORDER_LEVEL
 
+ORDER_KEYS = frozenset(ORDER_LEVEL)
+LINE_KEYS = frozenset(LINE_LEVEL)
+
 
 @dataclass
 class OrderPlan:
@@ -54,7 +57,11 @@ def order_plan(unit: Unit, column_map: ColumnMap) -> OrderPlan | None:
     plan = OrderPlan(number=unit.key)
     first_line: dict[str, int] = {}
     for row in unit.rows:
-        for key in ORDER_LEVEL:
+        if ORDER_KEYS.isdisjoint(row.values):  # a line's own row: nothing order-level
+            keys: tuple[str, ...] = ()
+        else:
+            keys = ORDER_LEVEL
+        for key in keys:
             if key not in row.values:
                 continue
             value = row.values[key]
@@ -70,7 +77,7 @@ def order_plan(unit: Unit, column_map: ColumnMap) -> OrderPlan | None:
                       "must agree.") % {"line": first_line[key],
                                          "first": _shown(plan.values[key])},
                 )  # fmt: skip
-        if any(key in row.values for key in LINE_LEVEL):
+        if not LINE_KEYS.isdisjoint(row.values):
             plan.lines.append({key: row.values[key] for key in LINE_LEVEL if key in row.values})
             plan.line_rows.append(row)
     if not plan.lines and "total" in plan.values:

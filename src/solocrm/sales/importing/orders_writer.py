@@ -27,7 +27,7 @@ from solocrm.sales.importing.engine import Unit, UnitOutcome
 from solocrm.sales.importing.orders import OrderPlan, order_plan
 from solocrm.sales.models import Order, Product
 from solocrm.sales.services import LineInput, order_create, order_update
-from solocrm.sales.services.orders_bulk import OrderDraft, orders_create_many
+from solocrm.sales.services.orders_bulk import OrderDraft, orders_create_many, rows_where_in
 from solocrm.sales.services.totals import line_amounts, money
 
 UNKNOWN_CUSTOMERS = ("reject", "create")
@@ -206,7 +206,7 @@ class OrderWriter:
             if self.unknown_customers == "reject":
                 raise ValidationError({"customer": [_(
                     "No customer has this email, phone or external ID; add them first or "
-                    "import with --unknown-customers create.")]})  # fmt: skip
+                    "choose to create unknown customers.")]})  # fmt: skip
             with transaction.atomic():
                 return self._create_with_customer(plan, lookup)
         return self._draft(plan, customer)
@@ -215,7 +215,8 @@ class OrderWriter:
         plans = [None if unit.rejected else order_plan(unit, self.column_map) for unit in units]
         lookup = CustomerLookup.load(plan.values for plan in plans if plan is not None)
         numbers = [plan.number for plan in plans if plan is not None]
-        existing = {o.number: o for o in Order.objects.filter(number__in=numbers)}
+        taken = rows_where_in(Order, "number", ("id",), numbers)  # usually none: then no ORM
+        existing = {o.number: o for o in Order.objects.filter(pk__in=[pk for (pk,) in taken])}
         outcomes: list[UnitOutcome | None] = [None] * len(units)
         drafts: list[tuple[int, OrderDraft]] = []
         for index, (unit, plan) in enumerate(zip(units, plans, strict=True)):

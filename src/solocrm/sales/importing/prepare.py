@@ -131,10 +131,15 @@ def row_prepare(
             )
             % {"cells": len(cells), "columns": width},
         )
+    present = len(cells)
     for column in columns if columns is not None else columns_of(column_map):
-        raw = cells[column.index] if column.index < len(cells) else None
-        if type(raw) is str and not raw.lstrip().startswith("'"):
+        raw = cells[column.index] if column.index < present else None
+        if type(raw) is str:
             text = raw.strip()  # the common CSV case, without cell_text's general work
+            if not text:
+                continue
+            if text[0] == "'":
+                text = cell_text(raw)
         else:
             text = cell_text(raw)
         if not text:

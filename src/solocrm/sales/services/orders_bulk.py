@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +25,6 @@ from solocrm.sales.services.currency import CODE, currency_clean, default_curren
 from solocrm.sales.services.orders import (
     BuiltLine,
     LineInput,
-    _lines_snapshot,
     _refund_settle,
     _set_amounts,
     as_utc,
@@ -158,12 +157,31 @@ def orders_create_many(
     return results
 
 
+def rows_where_in(
+    model: type[models.Model], key: str, fields: Sequence[str], values: Sequence[Any]
+) -> list[tuple[Any, ...]]:
+    """``model``'s rows (the raw column values of ``fields``) whose ``key`` is one of
+    ``values``, in chunks; plain SQL because the ORM prepares each value of a long IN
+    list one by one. No conversion: datetimes come back as the driver gives them."""
+    meta = model._meta
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(meta.get_field(f).column) for f in fields)
+    where = quote(meta.get_field(key).column)
+    found: list[tuple[Any, ...]] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), CHUNK):
+            chunk = list(values[start : start + CHUNK])
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {where} IN ({marks})",  # noqa: S608 - the model's own names
+                chunk,
+            )
+            found.extend(cursor.fetchall())
+    return found
+
+
 def _numbers_taken(numbers: list[str]) -> dict[str, int]:
-    taken: dict[str, int] = {}
-    for start in range(0, len(numbers), CHUNK):
-        chunk = numbers[start : start + CHUNK]
-        taken.update(Order.objects.filter(number__in=chunk).values_list("number", "pk"))
-    return taken
+    return dict(rows_where_in(Order, "number", ("number", "id"), numbers))  # type: ignore[arg-type]
 
 
 def _executemany(table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
@@ -215,20 +233,44 @@ def _insert(kept: list[tuple[NewOrder, list[BuiltLine]]], by: Any) -> None:
     _audit_created(kept, now)
 
 
-def _audit_changes(order: NewOrder, lines: list[BuiltLine]) -> dict[str, Any]:
-    """What ``order_create`` audits: every non-empty field as [None, value], and the lines
-    (built from JSON-ready values directly: the generic snapshot is the slow part here)."""
-    values = {
-        "customer_id": order.customer_id, "number": order.number,
-        "ordered_at": order.ordered_at.isoformat(), "channel": order.channel,
-        "status": order.status, "currency": order.currency, "subtotal": str(order.subtotal),
-        "discount_total": str(order.discount_total), "total": str(order.total),
-        "refunded_amount": str(order.refunded_amount), "notes": order.notes,
-        "owner_id": order.owner_id, "created_by_id": order.created_by_id,
-        "updated_by_id": order.updated_by_id, "id": order.pk,
-        "created_at": order.created_at.isoformat(), "lines": _lines_snapshot(lines),
-    }  # fmt: skip
-    return {k: [None, v] for k, v in values.items() if v not in (None, "", [], {})}
+_quoted = json.encoder.encode_basestring  # what json.dumps(..., ensure_ascii=False) uses
+
+
+def _json(value: Any) -> str:
+    if type(value) is str:
+        return _quoted(value)
+    if value is None:
+        return "null"
+    if type(value) is int:
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _audit_json(order: NewOrder, lines: list[BuiltLine]) -> str:
+    """What ``order_create`` audits — every non-empty field as [None, value], and the
+    lines — as the JSON text ``json.dumps(changes, ensure_ascii=False)`` would give,
+    written out from the few value types an order has (the generic encoder and the
+    generic snapshot were most of the audit's cost)."""
+    values = (
+        ("customer_id", order.customer_id), ("number", order.number),
+        ("ordered_at", order.ordered_at.isoformat()), ("channel", order.channel),
+        ("status", order.status), ("currency", order.currency),
+        ("subtotal", str(order.subtotal)), ("discount_total", str(order.discount_total)),
+        ("total", str(order.total)), ("refunded_amount", str(order.refunded_amount)),
+        ("notes", order.notes), ("owner_id", order.owner_id),
+        ("created_by_id", order.created_by_id), ("updated_by_id", order.updated_by_id),
+        ("id", order.pk),
+        ("created_at", order.created_at.isoformat() if order.created_at else None),
+    )  # fmt: skip
+    parts = [f'"{key}": [null, {_json(value)}]' for key, value in values if value not in (None, "")]
+    if lines:
+        snapshot = ", ".join(
+            f'[{_json(line.product_id)}, {_quoted(line.description)}, "{line.quantity}", '
+            f'"{line.unit_price}", "{line.discount}", "{line.line_total}"]'
+            for line in lines
+        )
+        parts.append(f'"lines": [null, [{snapshot}]]')
+    return "{" + ", ".join(parts) + "}"
 
 
 def _audit_created(kept: list[tuple[NewOrder, list[BuiltLine]]], now: Any) -> None:
@@ -236,7 +278,7 @@ def _audit_created(kept: list[tuple[NewOrder, list[BuiltLine]]], now: Any) -> No
     rows = [
         (now, actor.user_id, actor.label[:254], actor.channel, actor.request_id, "create",
          "sales.order", str(order.pk), str(order)[:200],
-         json.dumps(_audit_changes(order, lines), ensure_ascii=False))
+         _audit_json(order, lines))
         for order, lines in kept
     ]  # fmt: skip
     _executemany(

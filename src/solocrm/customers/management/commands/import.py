@@ -29,6 +29,9 @@ SHOWN_PROBLEMS = 20
 
 class Command(BaseCommand):
     help = "Import customers or companies from a CSV or XLSX file."
+    # No system checks first: they import every URL and API module (about half a second)
+    # and say nothing about a file; ``solocrm check`` is the place for them.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         extra_kinds = extra_import_kinds()
