@@ -246,39 +246,51 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _audit_json(order: NewOrder, lines: list[BuiltLine]) -> str:
+def _optional(key: str, value: Any) -> str:
+    return "" if value is None or value == "" else f'"{key}": [null, {_json(value)}], '
+
+
+def _audit_json(order: NewOrder, lines: list[BuiltLine], created_at: str | None = None) -> str:
     """What ``order_create`` audits — every non-empty field as [None, value], and the
     lines — as the JSON text ``json.dumps(changes, ensure_ascii=False)`` would give,
     written out from the few value types an order has (the generic encoder and the
-    generic snapshot were most of the audit's cost)."""
-    values = (
-        ("customer_id", order.customer_id), ("number", order.number),
-        ("ordered_at", order.ordered_at.isoformat()), ("channel", order.channel),
-        ("status", order.status), ("currency", order.currency),
-        ("subtotal", str(order.subtotal)), ("discount_total", str(order.discount_total)),
-        ("total", str(order.total)), ("refunded_amount", str(order.refunded_amount)),
-        ("notes", order.notes), ("owner_id", order.owner_id),
-        ("created_by_id", order.created_by_id), ("updated_by_id", order.updated_by_id),
-        ("id", order.pk),
-        ("created_at", order.created_at.isoformat() if order.created_at else None),
+    generic snapshot were most of the audit's cost). ``created_at``: the order's
+    ``created_at.isoformat()`` when the caller has it already (a batch shares it)."""
+    if created_at is None and order.created_at is not None:
+        created_at = order.created_at.isoformat()
+    q = _quoted
+    text = (
+        "{" + _optional("customer_id", order.customer_id)
+        + f'"number": [null, {q(order.number)}], '
+        f'"ordered_at": [null, {q(order.ordered_at.isoformat())}], '
+        f'"channel": [null, {q(order.channel)}], "status": [null, {q(order.status)}], '
+        f'"currency": [null, {q(order.currency)}], "subtotal": [null, "{order.subtotal}"], '
+        f'"discount_total": [null, "{order.discount_total}"], '
+        f'"total": [null, "{order.total}"], '
+        f'"refunded_amount": [null, "{order.refunded_amount}"], '
+        + _optional("notes", order.notes) + _optional("owner_id", order.owner_id)
+        + _optional("created_by_id", order.created_by_id)
+        + _optional("updated_by_id", order.updated_by_id) + _optional("id", order.pk)
+        + _optional("created_at", created_at)
     )  # fmt: skip
-    parts = [f'"{key}": [null, {_json(value)}]' for key, value in values if value not in (None, "")]
     if lines:
         snapshot = ", ".join(
-            f'[{_json(line.product_id)}, {_quoted(line.description)}, "{line.quantity}", '
+            f'[{_json(line.product_id)}, {q(line.description)}, "{line.quantity}", '
             f'"{line.unit_price}", "{line.discount}", "{line.line_total}"]'
             for line in lines
         )
-        parts.append(f'"lines": [null, [{snapshot}]]')
-    return "{" + ", ".join(parts) + "}"
+        text += f'"lines": [null, [{snapshot}]], '
+    return text[:-2] + "}"
 
 
 def _audit_created(kept: list[tuple[NewOrder, list[BuiltLine]]], now: Any) -> None:
     actor = current_actor()
+    moment = kept[0][0].created_at
+    created_at = moment.isoformat() if moment is not None else None
     rows = [
         (now, actor.user_id, actor.label[:254], actor.channel, actor.request_id, "create",
          "sales.order", str(order.pk), str(order)[:200],
-         _audit_json(order, lines))
+         _audit_json(order, lines, created_at))
         for order, lines in kept
     ]  # fmt: skip
     _executemany(
