@@ -226,3 +226,35 @@ def test_products_import_creates_updates_and_is_idempotent(owner, write):
         run_cli("products", write("p3.csv", cheaper), "--json", "--on-duplicate", "update")[1]
     ) == (3, 0, 1, 2, 0)
     assert Product.objects.get(sku="T-1").unit_price == Decimal("120.00")
+
+
+def test_cyclic_gc_is_paused_during_an_import_only(shop, owner):
+    """The import pauses cyclic garbage collection and turns it back on afterwards, even
+    when the import fails; the unknown customer's message reads well outside the CLI."""
+    import gc
+
+    from solocrm.customers.importing.services import ImportOptions
+    from solocrm.sales.importing import services
+
+    seen: list[bool] = []
+    data = (HEADER + "G-1,2025-03-05,nobody@example.com,,TEA-1,,1,,,paid\n").encode()
+    summary = services.sales_import_file(
+        data=data, filename="o.csv", by=owner, options=ImportOptions(kind="orders", mode="partial"),
+        progress=lambda done, total: seen.append(gc.isenabled()),
+    )  # fmt: skip
+    assert seen == [False]
+    assert gc.isenabled()
+    assert summary.result.count("rejected") == 1
+    [problem] = summary.result.problems
+    assert "choose to create unknown customers" in problem.reason
+    assert "--unknown-customers" not in problem.reason
+
+    def fail(done: int, total: int) -> None:
+        raise RuntimeError("stop")
+
+    with pytest.raises(RuntimeError):
+        services.sales_import_file(
+            data=data, filename="o.csv", by=owner, options=ImportOptions(kind="orders"),
+            progress=fail,
+        )  # fmt: skip
+    assert gc.isenabled()
