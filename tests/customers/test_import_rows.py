@@ -313,3 +313,32 @@ def test_limited_member_owns_what_they_import_and_cannot_update_others(
     assert Customer.objects.get(name="Mine").owner == member
     assert Customer.objects.filter(name="Owner's").exists()
     assert summary.problems[0].line == 3
+
+
+def test_cyclic_gc_is_paused_during_an_import_and_restored_after(owner):
+    """Automatic cyclic collection is off while the rows are written (each batch's young
+    objects are collected by hand) and back on afterwards, even when the import fails."""
+    import gc
+
+    import pytest
+
+    seen: list[bool] = []
+    data = b"Name,Phone\nAnn,13800138000\nBob,13900139000\n"
+
+    def watch(done: int, total: int) -> None:
+        seen.append(gc.isenabled())
+
+    with acting_as(owner, "cli"):
+        summary = import_file(
+            data=data, filename="c.csv", by=owner, options=ImportOptions(), progress=watch
+        )
+    assert summary.as_dict()["created"] == 2
+    assert seen and not any(seen)
+    assert gc.isenabled()
+
+    def fail(done: int, total: int) -> None:
+        raise RuntimeError("stop")
+
+    with acting_as(owner, "cli"), pytest.raises(RuntimeError):
+        import_file(data=data, filename="c.csv", by=owner, options=ImportOptions(), progress=fail)
+    assert gc.isenabled()

@@ -34,6 +34,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
+from solocrm.core.collection import young_garbage_collect
 from solocrm.core.exceptions import StaleVersionError
 from solocrm.customers.importing.errors import RowProblem, RowWarning
 from solocrm.customers.importing.mapping import ColumnMap
@@ -301,6 +302,7 @@ def rows_import(
                 outcomes = _batch_write(prepared, writer, on_duplicate, column_map)
                 warnings = _warnings(prepared, outcomes, writer, column_map)
             result.add(outcomes, (p for row in prepared for p in row.problems), warnings)
+            young_garbage_collect()
             done += len(chunk)
             report(2 * done, total)
         rejected_in_atomic = mode == "atomic" and result.count("rejected") > 0

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from solocrm.core.audit import audit_record
+from solocrm.core.collection import cyclic_gc_paused
 from solocrm.core.custom_fields import CustomFieldDefinition, definitions_for
 from solocrm.core.permissions import require_write
 from solocrm.customers.importing.customer_batch import CustomerBatchWriter
@@ -120,6 +121,7 @@ def _context(kind: str, date_order: str) -> PrepareContext:
     )
 
 
+@cyclic_gc_paused()
 def import_file(
     *,
     data: bytes,

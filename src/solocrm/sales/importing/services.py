@@ -8,16 +8,14 @@ customers: created + updated + skipped + rejected = data rows.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import hashlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
 
 from solocrm.core.audit import audit_record
+from solocrm.core.collection import cyclic_gc_paused
 from solocrm.core.permissions import require_write
 from solocrm.customers.importing.engine import Progress
 from solocrm.customers.importing.errors import FileRefused
@@ -99,23 +97,7 @@ def _units_import(
     )
 
 
-@contextlib.contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while the rows are read and written: the import
-    builds tens of thousands of small, acyclic objects that stay alive until the end,
-    and each full collection walks all of them again (about a sixth of an order
-    import's time). Reference counting still frees everything else at once; collection
-    resumes (if it was on) when the import ends, whatever happens."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-@_cyclic_gc_paused()
+@cyclic_gc_paused()
 def sales_import_file(
     *,
     data: bytes,
