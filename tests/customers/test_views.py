@@ -1,5 +1,6 @@
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.timezone import localtime
 
 from solocrm.core.demo import demo_load
@@ -155,6 +156,21 @@ def test_log_interaction_with_htmx_returns_the_timeline(owner_client, owner):
     assert page.lstrip().startswith('<section id="activity"')
     assert "回访" in page
     assert Interaction.objects.get().kind == "call"
+
+
+def test_the_customer_page_says_when_they_were_last_contacted(owner_client, owner):
+    customer = services.customer_create(by=owner, name="李娜")
+    url = reverse("customers:customer_detail", args=[customer.pk])
+    page = owner_client.get(url).content.decode()
+    assert "Last contacted</dt><dd>never</dd>" in page
+    owner_client.post(
+        reverse("customers:interaction_create", args=[customer.pk]),
+        {"kind": "call", "direction": "outbound", "subject": "回访", "body": ""},
+    )
+    customer.refresh_from_db()
+    stamp = timezone.localtime(customer.last_contacted_at).strftime("%Y-%m-%d %H:%M")
+    page = owner_client.get(url).content.decode()
+    assert f"Last contacted</dt><dd>{stamp} (0\xa0minutes ago)</dd>" in page
 
 
 def test_list_filters_sort_columns_and_htmx_fragment(owner_client, owner):
