@@ -42,50 +42,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).parent))
+
+from _common import fast_insert
+
 RESULT_PATH = Path(__file__).parent / "results" / "today.json"
 SEED = 20250310
 OPEN_TASKS = 10_000
 OPEN_DEALS = 500
-BATCH = 20_000
-
-
-def fast_insert(model: Any, rows: list[dict[str, Any]]) -> None:
-    """``executemany`` of ``rows`` into ``model``'s table (defaults for missing fields)."""
-    from django.db import connection, transaction
-
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {model._meta.db_table} ({columns}) VALUES ({marks})"  # noqa: S608
-    now = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
-    defaults = {}
-    for f in fields:
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            defaults[f.attname] = now
-        elif f.has_default():
-            defaults[f.attname] = f.get_default()
-        else:
-            defaults[f.attname] = "" if f.empty_strings_allowed and not f.null else None
-    with transaction.atomic(), connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH):
-            values = []
-            for row in rows[start : start + BATCH]:
-                merged = {**defaults, **row}
-                values.append([_sqlite_value(merged[f.attname]) for f in fields])
-            cursor.executemany(sql, values)
-
-
-def _sqlite_value(value: Any) -> Any:
-    """What Django would store in SQLite for ``value`` (UTC text times, text decimals)."""
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, dict | list):
-        return json.dumps(value)
-    return value
 
 
 def build(customers: int, owner: Any) -> dict[str, Any]:
