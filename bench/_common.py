@@ -11,9 +11,11 @@ import os
 import platform
 import statistics
 import sys
+import threading
 import time
 import types
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 BATCH = 20_000
@@ -150,3 +152,33 @@ def _cpu_model() -> str:
     except OSError:
         pass
     return platform.processor()
+
+
+class PeakMemory:
+    """The child's own peak resident memory (``VmHWM`` of its address space), read from
+    /proc every half second until it exits (the last reading is the peak so far)."""
+
+    def __init__(self, pid: int) -> None:
+        self.path = Path(f"/proc/{pid}/status")
+        self.kb = 0
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+        self.thread.start()
+
+    def _watch(self) -> None:
+        while not self.done.is_set():
+            try:
+                for line in self.path.read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        self.kb = max(self.kb, int(line.split()[1]))
+            except OSError:
+                return
+            self.done.wait(0.5)
+
+    def stop(self) -> None:
+        self.done.set()
+        self.thread.join()
+
+    @property
+    def mb(self) -> float:
+        return self.kb / 1024

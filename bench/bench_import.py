@@ -37,10 +37,13 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from _common import PeakMemory
 
 RESULT_PATH = Path(__file__).parent / "results" / "import.json"
 SEED = 20240305
@@ -127,36 +130,6 @@ def raw_executemany(database: Path, data: bytes, owner_id: int) -> dict[str, flo
 
 
 EXPORT_UP_TO = 20_000
-
-
-class PeakMemory:
-    """The child's own peak resident memory (``VmHWM`` of its address space), read from
-    /proc every half second until it exits (the last reading is the peak so far)."""
-
-    def __init__(self, pid: int) -> None:
-        self.path = Path(f"/proc/{pid}/status")
-        self.kb = 0
-        self.done = threading.Event()
-        self.thread = threading.Thread(target=self._watch, daemon=True)
-        self.thread.start()
-
-    def _watch(self) -> None:
-        while not self.done.is_set():
-            try:
-                for line in self.path.read_text().splitlines():
-                    if line.startswith("VmHWM:"):
-                        self.kb = max(self.kb, int(line.split()[1]))
-            except OSError:
-                return
-            self.done.wait(0.5)
-
-    def stop(self) -> None:
-        self.done.set()
-        self.thread.join()
-
-    @property
-    def mb(self) -> float:
-        return self.kb / 1024
 
 
 def command_import(home: str, path: Path, mode: str, rows: int) -> dict[str, Any]:
