@@ -266,3 +266,44 @@ def test_the_filter_form_shows_what_was_chosen(owner_client, owner, make_custome
     assert f'<option value="{owner.pk}" selected>' in html
     assert '<option value="-created" selected>' in html
     assert 'value="city" checked>' in html and 'value="email">' in html
+
+
+def test_every_list_cell_escapes_what_users_typed(owner, owner_client, make_customer):
+    custom_field_definition_create(
+        by=owner, target="customer", key="motto", label="<u>Motto</u>", field_type="text"
+    )
+    owner.name = '<img src=x onerror="alert(2)">'
+    owner.save()
+    make_customer(
+        '"><script>alert(1)</script>', data={"wechat_id": "<w>"},
+        custom_fields={"motto": "<s>never</s>"},
+    )  # fmt: skip
+    html = owner_client.get(
+        "/customers/?columns=stage,tier,source,owner,wechat_id,cf_motto,updated"
+    ).content.decode()
+    assert "<script>" not in html and "<s>" not in html and "<u>" not in html
+    assert "<img" not in html and "<w>" not in html
+    assert 'aria-label="Select &quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in html
+    assert '<td data-label="&lt;u&gt;Motto&lt;/u&gt;">&lt;s&gt;never&lt;/s&gt;</td>' in html
+    assert '<td data-label="Owner">&lt;img src=x onerror=&quot;alert(2)&quot;&gt;</td>' in html
+    assert '<td data-label="Stage">lead</td><td data-label="Tier">potential</td>' in html
+
+
+def test_a_custom_field_defined_between_two_requests_shows_in_the_next_one(
+    owner, owner_client, make_customer
+):
+    make_customer("Ann", custom_fields={})
+    before = owner_client.get("/customers/").content.decode()
+    assert 'name="cf_level"' not in before
+    custom_field_definition_create(
+        by=owner, target="customer", key="level", label="Level", field_type="text"
+    )
+    after = owner_client.get("/customers/").content.decode()
+    assert '<label>Level <input name="cf_level" value="" maxlength="200"></label>' in after
+    assert 'value="cf_level"> Level</label>' in after
+    # The form's fields are shared between instances, its custom fields are not.
+    assert "cf_level" not in CustomerFilterForm.base_fields
+    assert "cf_level" in CustomerFilterForm(QueryDict("")).fields
+    first, second = CustomerFilterForm(QueryDict("")), CustomerFilterForm(QueryDict(""))
+    assert first.fields is not second.fields
+    assert first.fields["cf_level"] is not second.fields["cf_level"]

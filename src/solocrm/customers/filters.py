@@ -154,6 +154,19 @@ class CustomerFilterForm(forms.Form):
         }
 
 
+class _SharedFields(dict):
+    """Fields every form instance uses as they are: a "deep copy" is a new dict of the
+    same field objects. The filter form only parses (its fields are never changed or
+    rendered as widgets), and deep-copying the eleven fields took a quarter of a
+    millisecond a request; the custom-field fields are still made per instance."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, forms.Field]:
+        return dict(self)
+
+
+CustomerFilterForm.base_fields = _SharedFields(CustomerFilterForm.base_fields)
+
+
 def _custom_value(definition: CustomFieldDefinition, value: str) -> Any:
     kinds = CustomFieldDefinition.FieldType
     if definition.field_type == kinds.NUMBER:
@@ -237,39 +250,6 @@ def column_value(customer: Customer, key: str) -> Any:
             return ", ".join(value)
         return "" if value is None else value
     return CELLS[key](customer)
-
-
-def list_rows(customers: list[Customer], columns: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    """Each customer with its cells — (key, label, value, is a list) for each of ``columns``
-    ((key, label) pairs) — worked out once here rather than by template tags cell by cell
-    (choice labels are translated once per page, not once per row)."""
-    displays = {
-        "stage": dict(Customer.LifecycleStage.choices),
-        "tier": dict(Customer.Tier.choices),
-        "source": dict(Customer.Source.choices),
-    }
-    fields = {"stage": "lifecycle_stage", "tier": "tier", "source": "source"}
-    translated: dict[tuple[str, str], str] = {}
-    rows = []
-    for customer in customers:
-        cells = []
-        for key, label in columns:
-            if key in displays:
-                stored = getattr(customer, fields[key])
-                if (key, stored) not in translated:
-                    translated[key, stored] = str(displays[key].get(stored, stored))
-                value: Any = translated[key, stored]
-            else:
-                value = column_value(customer, key)
-            cells.append((key, label, value, isinstance(value, list)))
-        rows.append(
-            {
-                "customer": customer,
-                "cells": cells,
-                "select_label": _("Select %(name)s") % {"name": customer.name},
-            }
-        )
-    return rows
 
 
 def _listed(customer: Customer, annotated: str, fallback: str) -> str:

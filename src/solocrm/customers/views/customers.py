@@ -3,7 +3,6 @@ the timeline's entries (log, edit, delete)."""
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 from django.contrib import messages
@@ -13,9 +12,6 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.formats import localize
-from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -30,7 +26,6 @@ from solocrm.customers.filters import (
     CustomerFilterForm,
     available_columns,
     customers_filter,
-    list_rows,
 )
 from solocrm.customers.forms import (
     BulkActionForm,
@@ -41,6 +36,11 @@ from solocrm.customers.forms import (
 )
 from solocrm.customers.models import Customer, SavedView
 from solocrm.customers.panels import customer_panels
+from solocrm.customers.templatetags.customer_list import (
+    column_choices_html,
+    datalist_html,
+    options_html,
+)
 from solocrm.customers.views._helpers import htmx_target, keyset_page, see_other
 
 MERGES_SHOWN = 10  # on a customer's page; the merges list pages through the rest
@@ -61,20 +61,14 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     selectors.customers_list_details(page["items"])
     all_columns = available_columns(form.custom_definitions.values())
     labels = {c.key: str(c.label) for c in all_columns}
-    shown = [(key, labels[key]) for key in columns]
-    writer = can_write(request.user)
-    rows = _rows_html(list_rows(page["items"], shown), writer=writer)
     context = {
         "form": form,
         "page": page,
-        "rows": rows,
-        # One string: the template's loop over fifty rows cost more than joining them here.
-        "rows_html": mark_safe("".join(f"{row}\n      " for row in rows)),  # noqa: S308 - escaped rows
-        "columns": shown,
+        "columns": [(key, labels[key]) for key in columns],
         "saved_views": SavedView.objects.filter(user=request.user),
         "bulk_actions": BulkActionForm.ACTIONS,
         **_filter_choices(request, form, all_columns, columns),
-        "can_write": writer,
+        "can_write": can_write(request.user),
         "query": request.GET.urlencode(),
     }
     if htmx_target(request) == "results":
@@ -93,10 +87,7 @@ def _filter_choices(
         return [(value, str(label), value in wanted[name]) for value, label in choices]
 
     stages = options("stage", Customer.LifecycleStage.choices)
-    tags = [
-        (name, name, name in wanted["tag"])
-        for name in Tag.objects.order_by("name").values_list("name", flat=True)
-    ]
+    tag_names = list(Tag.objects.order_by("name").values_list("name", flat=True))
     owner = request.GET.get("owner", "")
     owners = [
         (person.pk, str(person), owner == str(person.pk))
@@ -105,77 +96,19 @@ def _filter_choices(
     sorts = [(value, str(label), request.GET.get("sort") == value) for value, label in SORT_OPTIONS]
     return {
         "filter_selects": [
-            ("stage", _("Stage"), _options_html(stages)),
-            ("tier", _("Tier"), _options_html(options("tier", Customer.Tier.choices))),
-            ("source", _("Source"), _options_html(options("source", Customer.Source.choices))),
+            ("stage", _("Stage"), options_html(stages)),
+            ("tier", _("Tier"), options_html(options("tier", Customer.Tier.choices))),
+            ("source", _("Source"), options_html(options("source", Customer.Source.choices))),
         ],
-        "stage_options_html": _options_html(stages, marked=False),
-        "tag_options_html": _options_html(tags),
-        "tag_datalist_html": mark_safe(  # noqa: S308 - escaped by _escape()
-            "".join(f'<option value="{_escape(name)}">' for name, _label, _chosen in tags)
-        ),
-        "owner_options_html": _options_html(owners),
-        "owner_choices_html": _options_html(owners, marked=False),
-        "sort_options_html": _options_html(sorts),
-        "column_choices_html": mark_safe(  # noqa: S308 - escaped by _escape()
-            "".join(
-                f'<label class="check"><input type="checkbox" name="columns" '
-                f'value="{_escape(c.key)}"{" checked" if c.key in chosen else ""}'
-                f"{' disabled' if c.key == 'name' else ''}> {_escape(c.label)}</label>"
-                for c in all_columns
-            )
-        ),
+        "stage_options_html": options_html(stages, marked=False),
+        "tag_options_html": options_html((name, name, name in wanted["tag"]) for name in tag_names),
+        "tag_datalist_html": datalist_html(tag_names),
+        "owner_options_html": options_html(owners),
+        "owner_choices_html": options_html(owners, marked=False),
+        "sort_options_html": options_html(sorts),
+        "column_choices_html": column_choices_html(all_columns, chosen),
         "custom_filter_fields": [f for f in form if f.name.startswith("cf_")],
     }
-
-
-def _options_html(options: list[tuple[Any, str, bool]], *, marked: bool = True) -> SafeString:
-    """``<option>``s of (value, label, chosen), escaped, ``selected`` where chosen (unless
-    ``marked`` is off) — the filter form's loops in Python (template nodes per option
-    were a tenth of the page's time)."""
-    return mark_safe(  # noqa: S308 - every value in it went through _escape()
-        "".join(
-            f'<option value="{_escape(value)}"{" selected" if marked and chosen else ""}>'
-            f"{_escape(label)}</option>"
-            for value, label, chosen in options
-        )
-    )
-
-
-def _rows_html(rows: list[dict[str, Any]], *, writer: bool) -> list[SafeString]:
-    """One ``<tr>`` per row of the list, every value in it escaped.
-
-    Built here rather than by template tags: fifty rows of seven cells through template
-    nodes took longer than everything else on the page (bench/bench_customer_list.py)."""
-    sentinel = 987654321  # the detail URL reversed once, the pk put in per row
-    detail = reverse("customers:customer_detail", args=[sentinel]).replace(str(sentinel), "{}")
-    return [_row_html(row, writer=writer, detail=detail) for row in rows]
-
-
-def _row_html(row: dict[str, Any], *, writer: bool, detail: str) -> SafeString:
-    customer = row["customer"]
-    parts = ["<tr>"]
-    if writer:
-        select = _escape(row["select_label"])
-        box = f'<input type="checkbox" name="ids" value="{customer.pk}" aria-label="{select}">'
-        parts.append(f"<td>{box}</td>")
-    for key, label, value, many in row["cells"]:
-        if key == "name":
-            shown = f'<a href="{_escape(detail.format(customer.pk))}">{_escape(value)}</a>'
-        elif many:
-            shown = "".join(f'<span class="chip">{_escape(item)}</span> ' for item in value)
-        elif isinstance(value, str):
-            shown = _escape(value)
-        else:
-            shown = "" if value is None else _escape(localize(template_localtime(value)))
-        parts.append(f'<td data-label="{_escape(label)}">{shown}</td>')
-    parts.append("</tr>")
-    return mark_safe("".join(parts))  # noqa: S308 - every value in it went through _escape()
-
-
-def _escape(value: Any) -> str:
-    """``django.utils.html.escape`` without its lazy-string wrapper (same characters)."""
-    return html.escape(str(value))
 
 
 def _back_to_list(query: str) -> HttpResponse:
