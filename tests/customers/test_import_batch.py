@@ -279,14 +279,42 @@ def test_queries_per_batch_do_not_grow_with_its_rows(owner):
     ),
     on_duplicate=st.sampled_from(["skip", "update", "create"]),
     mode=st.sampled_from(["atomic", "partial"]),
+    batch_rows=st.sampled_from([engine.BATCH_ROWS, 2, 3]),
 )
-@example(rows=[("", " ", "", "", "", "")], on_duplicate="skip", mode="atomic")  # refused whole
+@example(
+    rows=[("", " ", "", "", "", "")], on_duplicate="skip", mode="atomic", batch_rows=1000
+)  # refused whole
 @example(
     rows=[("E-1", "Ann", "a@example.com", "13900139000", "ACME", "hi")] * 2,
     on_duplicate="update",
     mode="partial",
+    batch_rows=1000,
 )
-def test_batched_and_row_by_row_imports_agree(owner, rows, on_duplicate, mode):
+@example(  # a company an update made, named by a later new row
+    rows=[
+        ("", "Ann", "", "", "", ""),
+        ("E-2", "Ben", "", "", "星光", ""),
+        ("", "张伟", "", "", "星光", ""),
+    ],
+    on_duplicate="update",
+    mode="atomic",
+    batch_rows=1000,
+)
+@example(  # a company made in one batch, named again (other case) in later ones
+    rows=[
+        ("", "Ann", "", "", "星光", ""),
+        ("", "Ben", "", "", "", ""),
+        ("E-1", "张伟", "", "", "星光", ""),
+        ("", "Ann", "b@example.com", "", "Acme", ""),
+        ("E-2", "Ben", "", "", "星光", ""),
+    ],
+    on_duplicate="update",
+    mode="partial",
+    batch_rows=2,
+)
+def test_batched_and_row_by_row_imports_agree(owner, rows, on_duplicate, mode, batch_rows):
+    """Also with tiny batches: what one batch learnt (companies found or made, keys
+    matched) must serve the next ones as the database would."""
     with acting_as(owner, "ui"):
         if not Customer.objects.exists():
             services.customer_create(by=owner, name="Old A", emails=["a@example.com"])
@@ -297,12 +325,17 @@ def test_batched_and_row_by_row_imports_agree(owner, rows, on_duplicate, mode):
             services.company_create(by=owner, name="acme")
     data = "ID,Name,Email,Phone,Company,Notes\n" + "".join(",".join(row) + "\n" for row in rows)
     results = []
-    for writer in (import_services.CustomerBatchWriter, CustomerWriter):
-        with writing_with(writer):
-            written, summary = imported_then_undone(
-                data, owner, mode=mode, on_duplicate=on_duplicate
-            )
-        results.append((written, outcomes(summary), problems(summary)))
+    default_batch_rows = engine.BATCH_ROWS
+    engine.BATCH_ROWS = batch_rows
+    try:
+        for writer in (import_services.CustomerBatchWriter, CustomerWriter):
+            with writing_with(writer):
+                written, summary = imported_then_undone(
+                    data, owner, mode=mode, on_duplicate=on_duplicate
+                )
+            results.append((written, outcomes(summary), problems(summary)))
+    finally:
+        engine.BATCH_ROWS = default_batch_rows
     assert results[0] == results[1]
 
 

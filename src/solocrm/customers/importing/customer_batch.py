@@ -194,7 +194,7 @@ def _give_ids(knowns: Sequence[Known], write_pending: Callable[[], None]) -> Non
 class CustomerBatchSession:
     """One batch of rows: match, create (kept until ``flush``), skip or update."""
 
-    def __init__(self, writer: CustomerWriter, rows: Sequence[dict[str, Any]]) -> None:
+    def __init__(self, writer: CustomerBatchWriter, rows: Sequence[dict[str, Any]]) -> None:
         self.writer = writer
         self.rows = rows
         self.index = MatchIndex.load(rows)
@@ -206,12 +206,21 @@ class CustomerBatchSession:
     def batch(self) -> CustomerBatch:
         """Made at the batch's first new customer (a file imported again creates none)."""
         if self._batch is None:
-            rows = self.rows
-            self._batch = CustomerBatch(by=self.writer.by, phone_region=self.writer.phone_region)
-            self._companies = companies_named({v["company"] for v in rows if v.get("company")})
+            rows, writer = self.rows, self.writer
+            self._batch = CustomerBatch(
+                by=writer.by, phone_region=writer.phone_region, companies=writer.company_ids
+            )
+            names = {v["company"] for v in rows if v.get("company")}
+            unknown = names - writer.companies_by_name.keys() - writer.absent_names
+            found = companies_named(unknown)
+            writer.companies_by_name.update(found)
+            writer.absent_names.update(unknown - found.keys())
+            self._companies = {
+                n: writer.companies_by_name[n] for n in names if n in writer.companies_by_name
+            }
             self._batch.preload(
                 external_ids=[v["external_id"] for v in rows if v.get("external_id")],
-                company_ids=[c.pk for c in self._companies.values()],
+                company_ids=[c.pk for c in found.values()],
             )
         return self._batch
 
@@ -226,16 +235,23 @@ class CustomerBatchSession:
         """Validate the row's customer and keep it for ``flush``; raises like the services."""
         batch = self.batch
         name = values.get("company")
-        # Not there when the batch began? An update row may have added it since.
-        if name and name not in self._companies and (found := self._company_found(name)):
+        writer = self.writer
+        # Not there when last looked for? An update row may have added it since.
+        if (
+            name
+            and name not in self._companies
+            and name not in writer.absent_names
+            and (found := self._company_found(name))
+        ):
             batch.preload(company_ids=[found.pk])
-            self._companies[name] = found
+            self._companies[name] = writer.companies_by_name[name] = found
         if name and name not in self._companies:
             # Written with the batch (``CustomerBatch.company_draft``); a row rejected
             # below leaves no company behind.
             company = batch.company_draft(name)
             customer = self._add(values, company)
-            self._companies[name] = company
+            self._companies[name] = writer.companies_by_name[name] = company
+            writer.absent_names.discard(name)
         else:
             customer = self._add(values, self._companies.get(name) if name else None)
         known = Known((1, next(self._sequence)), customer.name, customer.external_id)
@@ -267,6 +283,8 @@ class CustomerBatchSession:
         with transaction.atomic():
             customer = Customer.objects.get(pk=known.record_id)
             changed = self.writer.update(customer, values)
+        if values.get("company"):  # it may have made a company a later row names
+            self.writer.absent_names.clear()
         self.index.remember(known, values)
         if changed and isinstance(self.writer, CustomerBatchWriter):
             self.writer.duplicates.forget([customer.pk])
@@ -280,6 +298,7 @@ class CustomerBatchSession:
             with transaction.atomic():
                 self._batch.save()
         except DatabaseError as exc:
+            self.writer.companies_forget()  # the companies it made were rolled back
             raise BatchRefused(str(exc)) from exc
 
 
@@ -290,6 +309,16 @@ class CustomerBatchWriter(CustomerWriter):
     def __init__(self, *, by: Any, phone_region: str, source_label: str) -> None:
         super().__init__(by=by, phone_region=phone_region, source_label=source_label)
         self.duplicates = LikelyDuplicates(user=by)
+        # Companies looked up or made so far, kept across batches (the file's company
+        # names, exactly as written; company ids as ``CustomerBatch`` checks them).
+        self.companies_by_name: dict[str, Company] = {}
+        self.absent_names: set[str] = set()
+        self.company_ids: dict[int, Company | None] = {}
+
+    def companies_forget(self) -> None:
+        self.companies_by_name.clear()
+        self.absent_names.clear()
+        self.company_ids.clear()
 
     def batch(self, rows: Sequence[dict[str, Any]]) -> CustomerBatchSession:
         return CustomerBatchSession(self, rows)

@@ -40,6 +40,15 @@ def stamp(obj: models.Model, by: Any, *, creating: bool) -> None:
         obj.created_by_id = user_id
 
 
+USER_LINKS = ("owner", "created_by", "updated_by")
+
+
+def acting_user_links(obj: models.Model, by: Any) -> list[str]:
+    """The user links of ``obj`` that hold the acting user ``by`` (known to exist)."""
+    acting = getattr(by, "pk", None)
+    return [n for n in USER_LINKS if acting and getattr(obj, f"{n}_id", None) == acting]
+
+
 def clean_errors(
     obj: models.Model, *, exclude: Iterable[str] = (), validate_unique: bool = True
 ) -> dict[str, list[str]]:

@@ -47,15 +47,24 @@ def _apply(company: Company, data: dict[str, Any]) -> None:
 
 
 def _validate(
-    company: Company, custom_fields: dict[str, Any] | None, previous: dict[str, Any], *, new: bool
+    company: Company,
+    custom_fields: dict[str, Any] | None,
+    previous: dict[str, Any],
+    *,
+    new: bool,
+    definitions: Sequence[CustomFieldDefinition] | None = None,
+    known_users: Sequence[str] = (),
 ) -> None:
-    errors = clean_errors(company, exclude=["custom_fields"])
+    """``definitions``: the company custom fields, when the caller loaded them already;
+    ``known_users``: user links that hold the acting user (no need to look them up)."""
+    errors = clean_errors(company, exclude=["custom_fields", *known_users])
     try:
         company.custom_fields = custom_fields_validate(
             target=CustomFieldDefinition.Target.COMPANY,
             values=custom_fields or {},
             previous=previous,
             require=new or custom_fields is not None,
+            definitions=definitions,
         )
     except ValidationError as exc:
         errors.update(exc.message_dict)

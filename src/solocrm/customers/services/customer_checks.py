@@ -20,7 +20,7 @@ from solocrm.core.permissions import MEMBER, OWNER, visible
 from solocrm.core.tags import Tag, tags_get_or_create
 from solocrm.customers.models import Company, Customer
 from solocrm.customers.phones import NormalisedPhone
-from solocrm.customers.services._base import clean_errors, raise_if
+from solocrm.customers.services._base import acting_user_links, clean_errors, raise_if
 from solocrm.customers.services.contacts import emails_clean, phones_clean
 
 CUSTOMER_FIELDS = (
@@ -42,7 +42,6 @@ CUSTOMER_FIELDS = (
     "external_id",
 )
 TEXT_FIELDS = ("name", "wechat_id", "address", "city", "country", "consent_source")
-USER_LINKS = ("owner", "created_by", "updated_by")
 
 
 class BatchLookups(Protocol):
@@ -118,10 +117,10 @@ def _model_errors_batched(
     """The same checks as ``_model_errors`` with the database's part answered by
     ``lookups``: links to the acting user need no existence check, the company comes from
     the batch, and the external ID is checked against the batch's known IDs."""
-    acting = getattr(by, "pk", None)
-    known_users = [n for n in USER_LINKS if acting and getattr(customer, f"{n}_id") == acting]
     errors = clean_errors(
-        customer, exclude=["custom_fields", "company", *known_users], validate_unique=False
+        customer,
+        exclude=["custom_fields", "company", *acting_user_links(customer, by)],
+        validate_unique=False,
     )
     company_id = customer.company_id
     if company_id is not None and (company_errors := _company_errors(lookups.company(company_id))):

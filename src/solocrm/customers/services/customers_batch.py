@@ -16,6 +16,7 @@ and the caller rolls the batch back.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,7 +34,12 @@ from solocrm.core.tags import Tag
 from solocrm.customers.models import Company, Customer, CustomerEmail, CustomerPhone, Interaction
 from solocrm.customers.phones import NormalisedPhone
 from solocrm.customers.search_index import search_text_for
-from solocrm.customers.services._base import audited_snapshot, raise_if, stamp
+from solocrm.customers.services._base import (
+    acting_user_links,
+    audited_snapshot,
+    raise_if,
+    stamp,
+)
 from solocrm.customers.services.companies import _apply as company_apply
 from solocrm.customers.services.companies import _validate as company_validate
 from solocrm.customers.services.customer_checks import (
@@ -96,9 +102,10 @@ def rows_insert(
     converted = [i for i, f in enumerate(fields) if f.get_internal_type() not in PLAIN_TYPES]
     if converted:
         rows = [list(row) for row in rows]
-        for row in rows:
-            for i in converted:
-                row[i] = fields[i].get_db_prep_save(row[i], connection)
+        for i in converted:
+            prepare = _memoised(fields[i].get_db_prep_save, connection)
+            for row in rows:
+                row[i] = prepare(row[i])
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     columns = ", ".join(quote(f.column) for f in fields)
@@ -122,9 +129,25 @@ def rows_insert(
     return ids
 
 
-def _model_rows(objs: Sequence[models.Model]) -> tuple[list[str], list[list[Any]]]:
+def _memoised(prepare: Any, connection: Any) -> Any:
+    """``prepare(value, connection)``, once per distinct date or time (a batch's rows
+    share their timestamps); other values each time."""
+    seen: dict[Any, Any] = {}
+
+    def prepared(value: Any) -> Any:
+        if type(value) not in (dt.datetime, dt.date):
+            return prepare(value, connection)
+        if value not in seen:
+            seen[value] = prepare(value, connection)
+        return seen[value]
+
+    return prepared
+
+
+def _model_rows(objs: Sequence[models.Model], now: Any = None) -> tuple[list[str], list[list[Any]]]:
     """The concrete, non-key fields' attnames of ``objs`` and their values (``pre_save``
-    applied, as ``bulk_create`` does: ``auto_now`` dates are set here)."""
+    applied, as ``bulk_create`` does: ``auto_now`` dates are set here, to ``now`` if
+    given)."""
     model = type(objs[0])
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     presaved = [
@@ -132,16 +155,20 @@ def _model_rows(objs: Sequence[models.Model]) -> tuple[list[str], list[list[Any]
     ]
     for obj in objs:
         for f in presaved:
-            f.pre_save(obj, True)
+            if now is None:
+                f.pre_save(obj, True)
+            else:
+                setattr(obj, f.attname, now)
     names = [f.attname for f in fields]
     return names, [[getattr(obj, name) for name in names] for obj in objs]
 
 
-def objects_insert(objs: Sequence[models.Model]) -> None:
-    """``bulk_create(objs)`` through ``rows_insert``: the objects get their primary keys."""
+def objects_insert(objs: Sequence[models.Model], *, now: Any = None) -> None:
+    """``bulk_create(objs)`` through ``rows_insert``: the objects get their primary keys.
+    ``now``: the time their ``auto_now`` fields take (else each its own)."""
     if not objs:
         return
-    names, rows = _model_rows(objs)
+    names, rows = _model_rows(objs, now)
     ids = rows_insert(type(objs[0]), names, rows, returning=True)
     for obj, pk in zip(objs, ids, strict=True):
         obj.pk = pk
@@ -183,14 +210,23 @@ class _Pending:
 class CustomerBatch:
     """Customers validated one by one and written together (see the module docstring)."""
 
-    def __init__(self, *, by: Any, phone_region: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        by: Any,
+        phone_region: str | None = None,
+        companies: dict[int, Company | None] | None = None,
+    ) -> None:
+        """``companies``: the companies known so far (id → the company, or None if the
+        user may not see it), shared by the batches of one import; the batch adds to it."""
         require_write(by)
         self.by = by
         self.phone_region = phone_region
         self.definitions: Sequence[CustomFieldDefinition] = definitions_for(
             CustomFieldDefinition.Target.CUSTOMER
         )
-        self._companies: dict[int, Company | None] = {}
+        self._company_definitions: Sequence[CustomFieldDefinition] | None = None
+        self._companies: dict[int, Company | None] = {} if companies is None else companies
         self._taken: dict[str, bool] = {}
         self._tags: dict[str, Tag] = {}
         self._pending: list[_Pending] = []
@@ -274,7 +310,16 @@ class CustomerBatch:
         company_apply(company, {"owner": self.by, "name": name})
         require_write(self.by, company)
         stamp(company, self.by, creating=True)
-        company_validate(company, None, {}, new=True)
+        if self._company_definitions is None:
+            self._company_definitions = definitions_for(CustomFieldDefinition.Target.COMPANY)
+        company_validate(
+            company,
+            None,
+            {},
+            new=True,
+            definitions=self._company_definitions,
+            known_users=acting_user_links(company, self.by),
+        )
         return company
 
     def _company_of(self, customer: Customer) -> Company | None:
@@ -325,14 +370,16 @@ class CustomerBatch:
         drafts = list(
             {id(c): c for p in pending if (c := p.customer.company) and c.pk is None}.values()
         )
-        objects_insert(drafts)
+        now = timezone.now()  # what the batch writes shares its creation moment
+        objects_insert(drafts, now=now)
+        self._companies.update((c.pk, c) for c in drafts)
         for p in pending:
             if (company := p.customer.company) is not None and p.customer.company_id is None:
                 p.customer.company = company  # now saved: sets company_id
                 for interaction in p.interactions:
                     interaction.company = company
         customers = [p.customer for p in pending]
-        objects_insert(customers)
+        objects_insert(customers, now=now)
         rows_insert(
             CustomerEmail,
             ("customer_id", "email", "is_primary"),
@@ -356,7 +403,7 @@ class CustomerBatch:
         for p in pending:
             for interaction in p.interactions:
                 interaction.customer = p.customer
-        objects_insert([i for p in pending for i in p.interactions])
+        objects_insert([i for p in pending for i in p.interactions], now=now)
         _audit_write(
             [
                 ("create", c, _created(audited_snapshot(c, tags=[])))  # as company_create
