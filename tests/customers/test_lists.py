@@ -5,15 +5,17 @@ from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
-from solocrm.core.custom_fields import custom_field_definition_create
+from solocrm.core.custom_fields import custom_field_definition_create, definitions_for
+from solocrm.core.tags import Tag, tag_create
 from solocrm.customers.filters import (
     CustomerFilterForm,
     column_value,
     customers_filter,
+    list_page_choices,
     sort_terms,
 )
-from solocrm.customers.models import Customer
-from solocrm.customers.selectors import customers_visible
+from solocrm.customers.models import Customer, SavedView
+from solocrm.customers.selectors import assignable_owners, customers_visible
 from solocrm.customers.services import saved_view_create
 from solocrm.customers.services.saved_views import saved_view_query
 from tests.customers.test_api import bearer
@@ -307,3 +309,42 @@ def test_a_custom_field_defined_between_two_requests_shows_in_the_next_one(
     first, second = CustomerFilterForm(QueryDict("")), CustomerFilterForm(QueryDict(""))
     assert first.fields is not second.fields
     assert first.fields["cf_level"] is not second.fields["cf_level"]
+
+
+def test_the_list_page_choices_are_what_the_orm_reads(owner, member, viewer, make_user):
+    """One plain query for tags, owners, saved views and custom fields: the same rows in
+    the same order as the ORM's reads it replaces."""
+    gone = make_user("member", email="a-gone@example.com")
+    gone.is_active = False
+    gone.save()
+    nameless = make_user("member", email="b-nameless@example.com")
+    nameless.name = ""
+    nameless.save()
+    for name in ["华东", "VIP", "b2b", "<x>"]:
+        tag_create(by=owner, name=name)
+    for name in ["Zed", "Amy"]:
+        saved_view_create(user=owner, name=name, query_string=f"q={name}")
+    saved_view_create(user=member, name="Not mine", query_string="")
+    for key, order in [("late", 5), ("early", 1), ("tie_b", 3), ("tie_a", 3)]:
+        custom_field_definition_create(
+            by=owner, target="customer", key=key, label=key.title(), field_type="number",
+            order=order,
+        )  # fmt: skip
+    custom_field_definition_create(
+        by=owner, target="company", key="size", label="Size", field_type="text"
+    )
+    choices = list_page_choices(user=owner)
+    assert choices.tags == list(Tag.objects.order_by("name").values_list("name", flat=True))
+    assert len(choices.tags) == 4
+    assert choices.owners == [(user.pk, str(user)) for user in assignable_owners()]
+    assert (nameless.pk, "b-nameless@example.com") in choices.owners
+    assert {pk for pk, _name in choices.owners} == {owner.pk, member.pk, nameless.pk}
+    assert [(v.pk, v.name, v.query_string) for v in choices.saved_views] == [
+        (v.pk, v.name, v.query_string) for v in SavedView.objects.filter(user=owner)
+    ]
+    assert [v.name for v in choices.saved_views] == ["Amy", "Zed"]
+    expected = definitions_for("customer")
+    assert [(d.pk, d.key, d.label, d.field_type) for d in choices.definitions] == [
+        (d.pk, d.key, d.label, d.field_type) for d in expected
+    ]
+    assert [d.key for d in choices.definitions] == ["early", "tie_b", "tie_a", "late"]

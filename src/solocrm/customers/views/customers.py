@@ -18,14 +18,15 @@ from django.views.decorators.http import require_POST
 from solocrm.core.exceptions import StaleVersionError
 from solocrm.core.permissions import can_write, require_read, require_write
 from solocrm.core.selectors import object_history
-from solocrm.core.tags import Tag
 from solocrm.customers import merge_selectors, selectors, services
 from solocrm.customers.filters import (
     DEFAULT_COLUMNS,
     SORT_OPTIONS,
     CustomerFilterForm,
+    ListPageChoices,
     available_columns,
     customers_filter,
+    list_page_choices,
 )
 from solocrm.customers.forms import (
     BulkActionForm,
@@ -49,7 +50,8 @@ MERGES_SHOWN = 10  # on a customer's page; the merges list pages through the res
 @login_required
 def customer_list(request: HttpRequest) -> HttpResponse:
     require_read(request.user)
-    form = CustomerFilterForm(request.GET)
+    choices = list_page_choices(user=request.user)
+    form = CustomerFilterForm(request.GET, definitions=choices.definitions)
     customers = selectors.customers_visible(request.user)
     if form.is_valid():
         customers = customers_filter(customers, form)
@@ -59,15 +61,15 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         columns = list(DEFAULT_COLUMNS)
     page = keyset_page(selectors.customers_for_list(customers, columns=columns), request)
     selectors.customers_list_details(page["items"])
-    all_columns = available_columns(form.custom_definitions.values())
+    all_columns = available_columns(choices.definitions)
     labels = {c.key: str(c.label) for c in all_columns}
     context = {
         "form": form,
         "page": page,
         "columns": [(key, labels[key]) for key in columns],
-        "saved_views": SavedView.objects.filter(user=request.user),
+        "saved_views": choices.saved_views,
         "bulk_actions": BulkActionForm.ACTIONS,
-        **_filter_choices(request, form, all_columns, columns),
+        **_filter_choices(request, form, choices, all_columns, columns),
         "can_write": can_write(request.user),
         "query": request.GET.urlencode(),
     }
@@ -77,22 +79,22 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 
 
 def _filter_choices(
-    request: HttpRequest, form: CustomerFilterForm, all_columns: list[Any], chosen: list[str]
+    request: HttpRequest,
+    form: CustomerFilterForm,
+    choices: ListPageChoices,
+    all_columns: list[Any],
+    chosen: list[str],
 ) -> dict[str, Any]:
     """The filter form's options with their labels translated and the chosen ones marked,
     worked out once here (the template's nested loops over lazy labels cost a millisecond)."""
     wanted = {name: set(request.GET.getlist(name)) for name in ("stage", "tier", "source", "tag")}
 
-    def options(name: str, choices: list[tuple[str, Any]]) -> list[tuple[str, str, bool]]:
-        return [(value, str(label), value in wanted[name]) for value, label in choices]
+    def options(name: str, values: list[tuple[str, Any]]) -> list[tuple[str, str, bool]]:
+        return [(value, str(label), value in wanted[name]) for value, label in values]
 
     stages = options("stage", Customer.LifecycleStage.choices)
-    tag_names = list(Tag.objects.order_by("name").values_list("name", flat=True))
     owner = request.GET.get("owner", "")
-    owners = [
-        (person.pk, str(person), owner == str(person.pk))
-        for person in selectors.assignable_owners()
-    ]
+    owners = [(pk, name, owner == str(pk)) for pk, name in choices.owners]
     sorts = [(value, str(label), request.GET.get("sort") == value) for value, label in SORT_OPTIONS]
     return {
         "filter_selects": [
@@ -101,8 +103,10 @@ def _filter_choices(
             ("source", _("Source"), options_html(options("source", Customer.Source.choices))),
         ],
         "stage_options_html": options_html(stages, marked=False),
-        "tag_options_html": options_html((name, name, name in wanted["tag"]) for name in tag_names),
-        "tag_datalist_html": datalist_html(tag_names),
+        "tag_options_html": options_html(
+            (name, name, name in wanted["tag"]) for name in choices.tags
+        ),
+        "tag_datalist_html": datalist_html(choices.tags),
         "owner_options_html": options_html(owners),
         "owner_choices_html": options_html(owners, marked=False),
         "sort_options_html": options_html(sorts),
