@@ -10,7 +10,7 @@ from solocrm.customers.models import Company, Customer
 
 
 def test_valid_defaults_exclude_required_fields_and_linked_defaults() -> None:
-    names = {name for name, _attname, _default in valid_defaults(Customer)}
+    names = {name for name, _attname, _default, _kind in valid_defaults(Customer)}
     assert "tier" in names and "lifecycle_stage" in names and "wechat_id" in names
     assert "name" not in names  # blank is not a valid name
     assert "owner" in names  # a link qualifies only with a None default

@@ -50,6 +50,39 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
     return values
 
 
+_AUDITED: dict[type[models.Model], tuple[str, ...]] = {}
+EMPTY_VALUES = (None, "", [], {})
+
+
+def _audited_attnames(model: type[models.Model]) -> tuple[str, ...]:
+    if model not in _AUDITED:
+        _AUDITED[model] = tuple(
+            f.attname for f in model._meta.concrete_fields if f.name not in SKIPPED_FIELDS
+        )
+    return _AUDITED[model]
+
+
+def created_changes(obj: models.Model, **extra: Any) -> dict[str, list[Any]]:
+    """The changes a creation is audited with: ``[None, value]`` for every non-empty
+    value of ``snapshot(obj)`` and then of ``extra`` (made JSON-safe), in that order.
+    Written out for speed: an import audits a million new records."""
+    changes: dict[str, list[Any]] = {}
+    for attname in _audited_attnames(type(obj)):
+        value = getattr(obj, attname)
+        kind = type(value)
+        if kind is str:
+            if value:
+                changes[attname] = [None, value]
+        elif value is None:
+            continue
+        elif kind in (int, bool, float) or (value := json_value(value)) not in EMPTY_VALUES:
+            changes[attname] = [None, value]
+    for key, value in extra.items():
+        if (value := json_value(value)) not in EMPTY_VALUES:
+            changes[key] = [None, value]
+    return changes
+
+
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     """``{field: [before, after]}`` for every field whose value changed."""
     keys = before.keys() | after.keys()

@@ -41,13 +41,15 @@ class TrackedModel(models.Model):
         super().clean_fields(exclude={*(exclude or ()), *defaults_held(self)})
 
 
-_VALID_DEFAULTS: dict[type[models.Model], tuple[tuple[str, str, Any], ...]] = {}
+_VALID_DEFAULTS: dict[type[models.Model], tuple[tuple[str, str, Any, type], ...]] = {}
+_MISSING = object()
 
 
-def valid_defaults(model: type[models.Model]) -> tuple[tuple[str, str, Any], ...]:
-    """``(name, attname, default)`` of ``model``'s fields whose default ``clean`` leaves
-    as it is. A field's ``clean`` depends on the value alone, except a link's, which
-    looks the target up: links qualify only with a ``None`` default (never looked up)."""
+def valid_defaults(model: type[models.Model]) -> tuple[tuple[str, str, Any, type], ...]:
+    """``(name, attname, default, type)`` of ``model``'s fields whose default ``clean``
+    leaves as it is (a text choice as plain text). A field's ``clean`` depends on the
+    value alone, except a link's, which looks the target up: links qualify only with a
+    ``None`` default (never looked up)."""
     if model not in _VALID_DEFAULTS:
         found = []
         for field in model._meta.fields:
@@ -58,26 +60,28 @@ def valid_defaults(model: type[models.Model]) -> tuple[tuple[str, str, Any], ...
                 cleaned = field.clean(default, None)
             except ValidationError:
                 continue
-            if _same(cleaned, default):
-                found.append((field.name, field.attname, default))
+            if isinstance(default, str) and isinstance(cleaned, str):
+                if str(cleaned) == str(default):
+                    found.append((field.name, field.attname, str(default), str))
+            elif type(cleaned) is type(default) and cleaned == default:
+                found.append((field.name, field.attname, default, type(default)))
         _VALID_DEFAULTS[model] = tuple(found)
     return _VALID_DEFAULTS[model]
 
 
-def _same(value: Any, default: Any) -> bool:
-    """Equal and of the same kind (``1`` is not ``True``; a text choice is a text)."""
-    if isinstance(value, str) and isinstance(default, str):
-        return str(value) == str(default)
-    return type(value) is type(default) and value == default
-
-
 def defaults_held(obj: models.Model) -> list[str]:
-    """The names of ``obj``'s fields that hold a default known to be valid."""
-    return [
-        name
-        for name, attname, default in valid_defaults(type(obj))
-        if _same(getattr(obj, attname), default)
-    ]
+    """The names of ``obj``'s fields that hold a default known to be valid: equal and
+    of the same kind (``1`` is not ``True``; a text choice counts as its text)."""
+    values = obj.__dict__  # a deferred field is absent: not held, cleaned as usual
+    held = []
+    for name, attname, default, kind in valid_defaults(type(obj)):
+        value = values.get(attname, _MISSING)
+        if value is default or (
+            value == default and (type(value) is kind or (kind is str and isinstance(value, str)))
+        ):
+            held.append(name)
+    return held
+
 
 
 class AuditEntry(models.Model):

@@ -25,7 +25,7 @@ from django.core.exceptions import ValidationError
 from django.db import connections, models, router
 from django.utils import timezone
 
-from solocrm.core.audit import snapshot
+from solocrm.core.audit import created_changes
 from solocrm.core.context import current_actor
 from solocrm.core.custom_fields import CustomFieldDefinition, definitions_for
 from solocrm.core.models import AuditEntry
@@ -36,7 +36,6 @@ from solocrm.customers.phones import NormalisedPhone
 from solocrm.customers.search_index import search_text_for
 from solocrm.customers.services._base import (
     acting_user_links,
-    audited_snapshot,
     raise_if,
     stamp,
 )
@@ -405,10 +404,7 @@ class CustomerBatch:
                 interaction.customer = p.customer
         objects_insert([i for p in pending for i in p.interactions], now=now)
         _audit_write(
-            [
-                ("create", c, _created(audited_snapshot(c, tags=[])))  # as company_create
-                for c in drafts
-            ]
+            [("create", c, created_changes(c, tags=[])) for c in drafts]  # as company_create
         )
         _audit_write(self._audit(pending))
         return customers
@@ -417,15 +413,18 @@ class CustomerBatch:
     def _audit(pending: list[_Pending]) -> Iterable[tuple[str, Any, dict[str, Any]]]:
         """The entries ``customer_create`` and ``interaction_create`` write, row by row."""
         for p in pending:
-            after = audited_snapshot(
+            yield (
+                "create",
                 p.customer,
-                emails=p.emails,
-                phones=[phone.raw for phone in p.phones],
-                tags=sorted(tag.name for tag in p.tags),
+                created_changes(
+                    p.customer,
+                    emails=p.emails,
+                    phones=[phone.raw for phone in p.phones],
+                    tags=sorted(tag.name for tag in p.tags),
+                ),
             )
-            yield "create", p.customer, _created(after)
             for interaction in p.interactions:
-                yield "create", interaction, _created(snapshot(interaction))
+                yield "create", interaction, created_changes(interaction)
 
 
 def _audit_write(entries: Iterable[tuple[str, Any, dict[str, Any]]]) -> None:
@@ -439,7 +438,3 @@ def _audit_write(entries: Iterable[tuple[str, Any, dict[str, Any]]]) -> None:
         for action, obj, changes in entries
     ]
     rows_insert(AuditEntry, AUDIT_COLUMNS, rows)
-
-
-def _created(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: [None, v] for k, v in values.items() if v not in (None, "", [], {})}
