@@ -25,11 +25,13 @@ import (``forget`` drops one that the import changed).
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import sys
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q
@@ -52,43 +54,78 @@ from solocrm.customers.models import Customer, CustomerEmail, CustomerPhone
 # the ratio is at most 100 · (1 − 1/(a + b)), and 100 · (1 − 1/7) ≈ 85.7.
 FUZZY_MIN_TOTAL_LENGTH = 7
 BLOCK_CANDIDATES = 5
+# Blocks of up to this many customers are scanned rather than indexed (see _Block).
+SMALL_BLOCK = 64
 KEPT_RECORDS = 100_000
 QUERY_IDS = 5000
 
 
-@dataclass(slots=True)
 class _Block:
-    """The customers of one company or one city: their ids by name key, keys by length
-    (a customer is added once: see ``LikelyDuplicates._load_blocks``)."""
+    """The customers of one company or one city, as (id, name key) pairs.
 
-    by_length: dict[int, dict[str, list[int]]] = field(default_factory=dict)
+    Only the ``BLOCK_CANDIDATES`` oldest customers of each name key are kept: ``similar``
+    never offers more of one name (they score alike, and the oldest come first), so
+    the others would only cost memory and time. A small block (most companies) keeps
+    its pairs in two flat arrays and is scanned; past ``SMALL_BLOCK`` pairs it is
+    indexed by key length and key. Adding a pair it holds already changes nothing.
+    """
+
+    __slots__ = ("_by_length", "_ids", "_keys")
+
+    def __init__(self) -> None:
+        self._keys: list[str] = []
+        self._ids = array("q")
+        self._by_length: dict[int, dict[str, list[int]]] | None = None
 
     def add(self, customer_id: int, key: str) -> None:
         if not key:
             return
-        keys = self.by_length.setdefault(len(key), {})
-        # One string per distinct name, however many customers share it.
-        keys.setdefault(sys.intern(key), []).append(customer_id)
-
-    def holds(self, customer_id: int, key: str) -> bool:
-        return customer_id in self.by_length.get(len(key), {}).get(key, ())
+        key = sys.intern(key)  # one string per distinct name, however many share it
+        if self._by_length is not None:
+            _keep_oldest(self._by_length.setdefault(len(key), {}), key, customer_id)
+            return
+        if customer_id in self._ids and self._keys[self._ids.index(customer_id)] == key:
+            return
+        self._keys.append(key)
+        self._ids.append(customer_id)
+        if len(self._ids) > SMALL_BLOCK:
+            self._by_length = {}
+            for pk, name in sorted(zip(self._ids, self._keys, strict=True)):
+                _keep_oldest(self._by_length.setdefault(len(name), {}), name, pk)
+            self._keys, self._ids = [], array("q")
 
     def similar(self, key: str, before: int) -> list[int]:
         """Ids below ``before`` whose name key reaches ``NAME_THRESHOLD`` against ``key``:
         the ``BLOCK_CANDIDATES`` most similar, the oldest first among equals."""
         if not key:
             return []
+        scored = self._scan(key, before) if self._by_length is None else self._lookup(key, before)
+        return [pk for _score, pk in heapq.nsmallest(BLOCK_CANDIDATES, scored)]
+
+    def _scan(self, key: str, before: int) -> list[tuple[float, int]]:
         own = len(key)
-        exact = self.by_length.get(own, {}).get(key, ())
+        scored: list[tuple[float, int]] = []
+        for name, pk in zip(self._keys, self._ids, strict=True):
+            if pk >= before:
+                continue
+            if name == key:
+                scored.append((-100.0, pk))
+            elif _may_reach(own, len(name)):
+                score = fuzz.ratio(key, name, score_cutoff=NAME_THRESHOLD)
+                if score:
+                    scored.append((-score, pk))
+        return scored
+
+    def _lookup(self, key: str, before: int) -> list[tuple[float, int]]:
+        assert self._by_length is not None
+        own = len(key)
+        exact = self._by_length.get(own, {}).get(key, ())
         scored = [(-100.0, pk) for pk in exact if pk < before]
-        for length, keys in self.by_length.items():
-            if 200 * min(own, length) < NAME_THRESHOLD * (own + length):
-                continue  # too different in length to reach the threshold
-            if own + length < FUZZY_MIN_TOTAL_LENGTH:
-                continue  # only an identical key can match: found above
-            names = list(keys)
+        for length, keys in self._by_length.items():
+            if not _may_reach(own, length):
+                continue
             matches = process.extract(
-                key, names, scorer=fuzz.ratio, score_cutoff=NAME_THRESHOLD, limit=None
+                key, list(keys), scorer=fuzz.ratio, score_cutoff=NAME_THRESHOLD, limit=None
             )
             scored += [
                 (-score, pk)
@@ -97,7 +134,24 @@ class _Block:
                 for pk in keys[name]
                 if pk < before
             ]
-        return [pk for _score, pk in heapq.nsmallest(BLOCK_CANDIDATES, scored)]
+        return scored
+
+
+def _may_reach(own: int, length: int) -> bool:
+    """Whether two different keys of these lengths can reach ``NAME_THRESHOLD``."""
+    if 200 * min(own, length) < NAME_THRESHOLD * (own + length):
+        return False  # too different in length
+    return own + length >= FUZZY_MIN_TOTAL_LENGTH
+
+
+def _keep_oldest(keys: dict[str, list[int]], key: str, customer_id: int) -> None:
+    """Add ``customer_id`` to ``keys[key]``, the ``BLOCK_CANDIDATES`` smallest ids, sorted."""
+    ids = keys.get(key)
+    if ids is None:
+        keys[key] = [customer_id]
+    elif customer_id not in ids and (len(ids) < BLOCK_CANDIDATES or customer_id < ids[-1]):
+        bisect.insort(ids, customer_id)
+        del ids[BLOCK_CANDIDATES:]
 
 
 @dataclass(frozen=True)
@@ -106,6 +160,14 @@ class LikelyDuplicate:
     name: str
     score: int
     reason: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "customer_id": self.customer_id,
+            "name": self.name,
+            "score": self.score,
+            "reason": self.reason,
+        }
 
 
 class LikelyDuplicates:
@@ -182,27 +244,19 @@ class LikelyDuplicates:
         for company_id in companies:
             self._companies[company_id] = _Block()
         self._loaded_cities |= cities
-        # Customers go into the blocks loaded just now; a block another spelling of the
-        # city loaded before may hold some of them already.
         city_keys = {normalise_city(city) for city in cities}
-        earlier = {key for key in city_keys if key in self._cities}
-        loaded: set[tuple[int, int]] = set()  # (block, customer) pairs added just now
         if block:
             rows = self._visible().filter(block).values_list("pk", "name", "company_id", "city")
             for pk, name, company_id, city in rows.iterator(chunk_size=5000):
                 key, city_key = name_key(name), normalise_city(city)
                 if company_id in companies:
                     self._companies[company_id].add(pk, key)
-                    loaded.add((id(self._companies[company_id]), pk))
-                if city_key in city_keys:
-                    found = self._cities[city_key]
-                    if city_key not in earlier or not found.holds(pk, key):
-                        found.add(pk, key)
-                        loaded.add((id(found), pk))
+                if city_key in city_keys:  # perhaps loaded before under another spelling
+                    self._cities[city_key].add(pk, key)
         for record in new:  # already written, so perhaps among those just loaded
+            assert record.id is not None
             for found in self._blocks_for(record.company_id, record.city_key):
-                if (id(found), record.id) not in loaded:
-                    found.add(record.id, record.name_key)
+                found.add(record.id, record.name_key)
 
     def _blocks_for(self, company_id: int | None, city_key: str) -> list[_Block]:
         found = []

@@ -27,7 +27,7 @@ import itertools
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import nullcontext
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -256,6 +256,10 @@ def _warnings(
         if o.action == "created" and not o.matched_by and o.record_id is not None
     }
     found = writer.likely_duplicates(list(new)) if new else {}
+    if not found:
+        return []
+    column = column_map.header_for("name")
+    message = _("Imported, but looks like %s: merge them if they are the same person.")
     warnings = []
     for record_id, similar in sorted(found.items(), key=lambda item: new[item[0]].line):
         prepared = new[record_id]
@@ -263,12 +267,11 @@ def _warnings(
         warnings.append(
             RowWarning(
                 prepared.line,
-                column_map.header_for("name"),
+                column,
                 prepared.values.get("name", ""),
-                _("Imported, but looks like %s: merge them if they are the same person.")
-                % described,
+                message % described,
                 record_id,
-                tuple(asdict(d) for d in similar),
+                tuple(d.as_dict() for d in similar),
             )
         )
     return warnings
