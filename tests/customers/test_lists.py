@@ -334,7 +334,7 @@ def test_the_list_page_choices_are_what_the_orm_reads(owner, member, viewer, mak
         by=owner, target="company", key="size", label="Size", field_type="text"
     )
     choices = list_page_choices(user=owner)
-    assert choices.tags == list(Tag.objects.order_by("name").values_list("name", flat=True))
+    assert list(choices.tags.items()) == list(Tag.objects.values_list("name", "pk"))
     assert len(choices.tags) == 4
     assert choices.owners == [(user.pk, str(user)) for user in assignable_owners()]
     assert (nameless.pk, "b-nameless@example.com") in choices.owners
@@ -348,3 +348,19 @@ def test_the_list_page_choices_are_what_the_orm_reads(owner, member, viewer, mak
         (d.pk, d.key, d.label, d.field_type) for d in expected
     ]
     assert [d.key for d in choices.definitions] == ["early", "tie_b", "tie_a", "late"]
+
+
+@pytest.mark.parametrize(
+    "query", ["tag=VIP", "tag=VIP&tag=VIP&tag=华东", "tag=nope", "tag=", "tag=vip"]
+)
+def test_tags_checked_against_the_names_read_clean_as_by_a_query(owner, query):
+    for name in ["VIP", "华东", "b2b"]:
+        tag_create(by=owner, name=name)
+    by_query = CustomerFilterForm(QueryDict(query))
+    by_names = CustomerFilterForm(QueryDict(query), tags=list_page_choices(user=owner).tags)
+    assert by_query.is_valid() == by_names.is_valid()
+    assert by_query.errors == by_names.errors
+    if by_query.is_valid():
+        cleaned = sorted((t.pk, t.name) for t in by_names.cleaned_data["tag"])
+        assert cleaned == sorted((t.pk, t.name) for t in by_query.cleaned_data["tag"])
+        assert cleaned

@@ -8,6 +8,7 @@ columns. Sorting and columns go through allow-lists; user text never becomes an 
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -81,9 +82,29 @@ def available_columns(definitions: Iterable[CustomFieldDefinition] | None = None
     return [*BUILT_IN_COLUMNS, *(Column(f"cf_{d.key}", d.label) for d in definitions)]
 
 
+class TagNamesField(forms.ModelMultipleChoiceField):
+    """Tags chosen by name. With ``known`` (name → pk of every tag, read already by the
+    list page) the names are checked against it instead of by a query; the same error."""
+
+    known: dict[str, int] | None = None
+
+    def _check_values(self, value: Any) -> Any:
+        if self.known is None:
+            return super()._check_values(value)
+        names = sorted({str(name) for name in value})
+        for name in names:
+            if name not in self.known:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": name},
+                )
+        return [Tag(pk=self.known[name], name=name) for name in names]
+
+
 class CustomerFilterForm(forms.Form):
     q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=200)
-    tag = forms.ModelMultipleChoiceField(
+    tag = TagNamesField(
         label=gettext_lazy("Tags"), queryset=Tag.objects.all(), required=False,
         to_field_name="name",
     )  # fmt: skip
@@ -108,10 +129,15 @@ class CustomerFilterForm(forms.Form):
         data: QueryDict | dict | None = None,
         *,
         definitions: Iterable[CustomFieldDefinition] | None = None,
+        tags: dict[str, int] | None = None,
         **kwargs: Any,
     ) -> None:
-        """``definitions``: the customer custom-field definitions, if read already."""
+        """``definitions``: the customer custom-field definitions, and ``tags``: every tag's
+        name → pk, when read already."""
         super().__init__(data, **kwargs)
+        if tags is not None:
+            self.fields["tag"] = copy.copy(self.fields["tag"])  # the others share it
+            self.fields["tag"].known = tags
         if definitions is None:
             definitions = definitions_for(CustomFieldDefinition.Target.CUSTOMER)
         self.custom_definitions = {d.key: d for d in definitions}
@@ -181,7 +207,7 @@ CustomerFilterForm.base_fields = _SharedFields(CustomerFilterForm.base_fields)
 class ListPageChoices:
     """What the list page offers besides its rows (``list_page_choices``)."""
 
-    tags: list[str]  # names A–Z
+    tags: dict[str, int]  # name → pk, A–Z
     owners: list[tuple[int, str]]  # (pk, shown name) of the assignable owners
     saved_views: list[SavedView]  # the user's, A–Z (pk, name and query_string read)
     definitions: list[CustomFieldDefinition]  # customer fields (key, label, field_type read)
@@ -201,7 +227,7 @@ def list_page_choices(*, user: Any) -> ListPageChoices:
         for kind, _number, _text, pk, first, second, third in cursor.fetchall():
             found[kind].append((pk, first, second, third))
     return ListPageChoices(
-        tags=[name for _pk, name, _second, _third in found["tag"]],
+        tags={name: pk for pk, name, _second, _third in found["tag"]},
         owners=[
             (pk, str(user_model(pk=pk, name=name, email=email)))
             for pk, name, email, _third in found["owner"]

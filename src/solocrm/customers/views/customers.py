@@ -51,7 +51,7 @@ MERGES_SHOWN = 10  # on a customer's page; the merges list pages through the res
 def customer_list(request: HttpRequest) -> HttpResponse:
     require_read(request.user)
     choices = list_page_choices(user=request.user)
-    form = CustomerFilterForm(request.GET, definitions=choices.definitions)
+    form = CustomerFilterForm(request.GET, definitions=choices.definitions, tags=choices.tags)
     customers = selectors.customers_visible(request.user)
     if form.is_valid():
         customers = customers_filter(customers, form)
