@@ -63,6 +63,7 @@ PLAIN_TYPES = {
     "SmallIntegerField",
     "TextField",
 }
+EMPTY_DICT = object()  # the memo's key for {}
 AUDIT_COLUMNS = (
     "time",
     "actor_id",
@@ -130,15 +131,20 @@ def rows_insert(
 
 def _memoised(prepare: Any, connection: Any) -> Any:
     """``prepare(value, connection)``, once per distinct date or time (a batch's rows
-    share their timestamps); other values each time."""
+    share their timestamps), once for ``None`` and for ``{}``; other values each time."""
     seen: dict[Any, Any] = {}
 
     def prepared(value: Any) -> Any:
-        if type(value) not in (dt.datetime, dt.date):
+        kind = type(value)
+        if kind is dict and not value:
+            key: Any = EMPTY_DICT
+        elif value is None or kind is dt.datetime or kind is dt.date:
+            key = value
+        else:
             return prepare(value, connection)
-        if value not in seen:
-            seen[value] = prepare(value, connection)
-        return seen[value]
+        if key not in seen:
+            seen[key] = prepare(value, connection)
+        return seen[key]
 
     return prepared
 
