@@ -68,7 +68,9 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "columns": [(key, labels[key]) for key in columns],
         "saved_views": choices.saved_views,
-        "bulk_actions": BulkActionForm.ACTIONS,
+        "bulk_action_options_html": options_html(
+            (value, label, False) for value, label in BulkActionForm.ACTIONS
+        ),
         **_filter_choices(request, form, choices, all_columns, columns),
         "can_write": can_write(request.user),
         "query": request.GET.urlencode(),
