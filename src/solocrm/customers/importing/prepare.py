@@ -8,8 +8,8 @@ reason, and reported under the column it came from.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,20 +21,30 @@ from solocrm.customers.importing.choices import choice_names, company_size_for, 
 from solocrm.customers.importing.errors import RowProblem
 from solocrm.customers.importing.fields import CUSTOM_PREFIX
 from solocrm.customers.importing.mapping import ColumnMap
-from solocrm.customers.importing.phones_fast import phones_clean_fast, phones_prime
+from solocrm.customers.importing.phones_fast import phones_clean_primed
 from solocrm.customers.importing.table import Row
 from solocrm.customers.importing.values import (
     cell_text,
     choice_parse,
     date_parse,
-    list_split,
+    date_text_parse,
+    list_text_split,
     tags_split,
+    tags_text_split,
     yes_no_parse,
 )
 from solocrm.customers.services import emails_clean
 
 MAX_REPORTED_VALUE = 200
 CJK = re.compile(r"[\u3400-\u9fff]")
+# Plain ASCII addresses, every one of which Django's ``validate_email`` accepts (dot-atom
+# local part, labels of letters, digits and inner hyphens, a top-level domain of letters).
+PLAIN_EMAIL = re.compile(
+    r"[a-z0-9_+-]+(?:\.[a-z0-9_+-]+)*@"
+    r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*"
+    r"\.[a-z]{2,63}"
+)
+MAX_EMAIL = 320
 
 
 @dataclass(frozen=True)
@@ -53,23 +63,29 @@ class PreparedRow:
     cells: dict[str, str] = field(default_factory=dict)  # field key → its cell text
 
     def reject(self, column: str, value: Any, reason: str) -> None:
-        text = cell_text(value)[:MAX_REPORTED_VALUE]
-        self.problems.append(RowProblem(self.line, column, text, reason))
+        self.reject_text(column, cell_text(value), reason)
+
+    def reject_text(self, column: str, text: str, reason: str) -> None:
+        """``reject`` of a value already read as text by ``cell_text``."""
+        self.problems.append(RowProblem(self.line, column, text[:MAX_REPORTED_VALUE], reason))
 
 
-def _parse_single(kind: str, text: Any, context: PrepareContext) -> Any:
+def _parse_single(kind: str, raw: Any, text: str, context: PrepareContext) -> Any:
+    """The value of a single-valued cell; ``text`` is ``cell_text(raw)``, not empty."""
     if kind == "date":
-        return date_parse(text, date_order=context.date_order)
+        if isinstance(raw, dt.date):  # a spreadsheet's own date (or date and time) cell
+            return date_parse(raw, date_order=context.date_order)
+        return date_text_parse(text, date_order=context.date_order)
     if kind == "yes_no":
-        return yes_no_parse(text)
+        return yes_no_parse(raw)
     if kind == "consent":
-        return consent_parse(text)
-    if kind == "company_size" and cell_text(text).isdigit():
-        return company_size_for(int(cell_text(text)))
+        return consent_parse(raw)
+    if kind == "company_size" and text.isdigit():
+        return company_size_for(int(text))
     if kind in ("gender", "source", "company_size"):
         what = {"gender": _("gender"), "source": _("source"), "company_size": _("size")}[kind]
-        return choice_parse(text, choices=choice_names(kind), what=what)
-    return cell_text(text)
+        return choice_parse(raw, choices=choice_names(kind), what=what)
+    return text
 
 
 def _custom_value(definition: CustomFieldDefinition, raw: Any, context: PrepareContext) -> Any:
@@ -83,29 +99,41 @@ def _custom_value(definition: CustomFieldDefinition, raw: Any, context: PrepareC
     return cell_text(raw)
 
 
-def _contacts(prepared: PreparedRow, key: str, header: str, raw: Any, region: str) -> None:
-    items = list_split(raw, kind=key)
-    if key == "emails":
-        cleaned, errors = emails_clean(items)
-        prepared.values.setdefault("emails", []).extend(
-            e for e in cleaned if e not in prepared.values.get("emails", [])
-        )
+def _contacts(prepared: PreparedRow, kind: str, header: str, text: str, region: str) -> None:
+    items = list_text_split(text, kind=kind)
+    if kind == "emails":
+        cleaned, errors = _emails_clean(items)
+        known = prepared.values.setdefault("emails", [])
+        known.extend([e for e in cleaned if e not in known])
     else:
-        phones_prime(items, region=region)  # for the services' own check when writing
-        phones, errors = phones_clean_fast(items, region=region)
+        # Primed: the services' own check when writing finds the answers ready.
+        phones, errors = phones_clean_primed(items, region=region)
         known = prepared.values.setdefault("phones_e164", [])
         for phone in phones:
             if phone.e164 not in known:
                 known.append(phone.e164)
                 prepared.values.setdefault("phones", []).append(phone.raw)
     for error in errors:
-        prepared.reject(header, raw, error)
+        prepared.reject_text(header, text, error)
+
+
+def _emails_clean(items: list[str]) -> tuple[list[str], list[str]]:
+    """``emails_clean(items)``, without its validator when every item is a plain address."""
+    cleaned: list[str] = []
+    for item in items:
+        email = item.strip().lower()
+        if len(email) > MAX_EMAIL or not PLAIN_EMAIL.fullmatch(email):
+            return emails_clean(items)
+        if email not in cleaned:
+            cleaned.append(email)
+    return cleaned, []
 
 
 def row_prepare(row: Row, *, column_map: ColumnMap, context: PrepareContext) -> PreparedRow:
     prepared = PreparedRow(line=row.line)
+    cells = row.cells
     width = len(column_map.headers)
-    extra = [c for c in row.cells[width:] if cell_text(c)]
+    extra = [c for c in cells[width:] if cell_text(c)]
     if extra:
         prepared.reject(
             f"Column {width + 1}",
@@ -114,19 +142,19 @@ def row_prepare(row: Row, *, column_map: ColumnMap, context: PrepareContext) -> 
                 "This row has %(cells)d cells but the header has %(columns)d columns; "
                 "is a value with the delimiter in it missing its quotes?"
             )
-            % {"cells": len(row.cells), "columns": width},
+            % {"cells": len(cells), "columns": width},
         )
     custom: dict[str, Any] = {}
+    headers, fields = column_map.headers, column_map.fields
     for key, indexes in column_map.columns.items():
-        import_field = column_map.fields[key]
+        kind = fields[key].kind
         for index in indexes:
-            raw = row.cells[index] if index < len(row.cells) else None
+            raw = cells[index] if index < len(cells) else None
             text = cell_text(raw)
             if not text:
                 continue
-            header = column_map.headers[index]
             prepared.cells[key] = text
-            _cell(prepared, key, import_field.kind, header, raw, context, custom)
+            _cell(prepared, key, kind, headers[index], raw, text, context, custom)
     _compose_name(prepared)
     _check_custom(prepared, column_map, context, custom)
     if not prepared.values.get("name"):
@@ -140,26 +168,25 @@ def _cell(
     kind: str,
     header: str,
     raw: Any,
+    text: str,
     context: PrepareContext,
     custom: dict[str, Any],
 ) -> None:
-    handlers: dict[str, Callable[[], None]] = {
-        "emails": lambda: _contacts(prepared, "emails", header, raw, context.phone_region),
-        "phones": lambda: _contacts(prepared, "phones", header, raw, context.phone_region),
-        "tags": lambda: prepared.values.setdefault("tags", []).extend(tags_split(raw)),
-    }
+    """Parse one non-empty cell into ``prepared`` (``text`` is ``cell_text(raw)``)."""
     try:
-        if kind in handlers:
-            handlers[kind]()
+        if kind == "emails" or kind == "phones":
+            _contacts(prepared, kind, header, text, context.phone_region)
+        elif kind == "tags":
+            prepared.values.setdefault("tags", []).extend(tags_text_split(text))
         elif key.startswith(CUSTOM_PREFIX):
             name = key.removeprefix(CUSTOM_PREFIX)
             custom[name] = _custom_value(context.custom[name], raw, context)
         else:
-            value = _parse_single(kind, raw, context)
+            value = _parse_single(kind, raw, text, context)
             if value is not None:
                 prepared.values[key] = value
     except ValueError as exc:
-        prepared.reject(header, raw, str(exc))
+        prepared.reject_text(header, text, str(exc))
 
 
 def _compose_name(prepared: PreparedRow) -> None:

@@ -39,6 +39,9 @@ def cell_text(value: Any) -> str:
     """A cell as text: numbers without a spurious ".0", dates in ISO form, the
     apostrophe an export put before a formula-like value removed, control characters
     dropped, whitespace trimmed."""
+    if type(value) is str:  # nearly every cell: no control character to drop, no guard
+        text = value.strip() if value.isprintable() else CONTROLS.sub("", value).strip()
+        return FORMULA_GUARD.sub("", text) if text.startswith("'") else text
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -65,7 +68,11 @@ def date_parse(value: Any, *, date_order: str = "dmy") -> dt.date:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    text = cell_text(value)
+    return date_text_parse(cell_text(value), date_order=date_order)
+
+
+def date_text_parse(text: str, *, date_order: str = "dmy") -> dt.date:
+    """``date_parse`` of a cell already read as text by ``cell_text``."""
     for pattern in (YEAR_FIRST, COMPACT):
         match = pattern.match(text)
         if match and TIME_TAIL.fullmatch(text[match.end() :]):
@@ -89,7 +96,11 @@ def tags_split(value: Any) -> list[str]:
 
     A name in double quotes keeps its separators (``"Beijing, Chaoyang", VIP``; a quote
     inside is doubled), which is how an export writes such a name."""
-    text = cell_text(value)
+    return tags_text_split(cell_text(value))
+
+
+def tags_text_split(text: str) -> list[str]:
+    """``tags_split`` of a cell already read as text by ``cell_text``."""
     names: list[str] = []
     position = 0
     while position <= len(text):
@@ -120,9 +131,14 @@ def tags_join(names: Iterable[str]) -> str:
 
 def list_split(value: Any, *, kind: str) -> list[str]:
     """Several emails (or phones) in one cell; phones may contain spaces, emails not."""
+    return list_text_split(cell_text(value), kind=kind)
+
+
+def list_text_split(text: str, *, kind: str) -> list[str]:
+    """``list_split`` of a cell already read as text by ``cell_text``."""
     pattern = EMAIL_SEPARATORS if kind == "emails" else PHONE_SEPARATORS
     items: list[str] = []
-    for part in pattern.split(cell_text(value)):
+    for part in pattern.split(text):
         part = part.strip()
         if part and part not in items:
             items.append(part)
