@@ -7,6 +7,7 @@ only live (not trashed) customers the user may see.
 
 from __future__ import annotations
 
+import sys
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -75,14 +76,15 @@ def scoring_records(customers: QuerySet[Customer]) -> list[CustomerRecord]:
         "customer_id", "e164"
     ):
         phones[customer_id].add(e164)
+    # Names and cities repeat (an import keeps many records): one string for each.
     return [
         CustomerRecord(
             id=pk,
-            name=name,
+            name=sys.intern(name),
             emails=frozenset(emails[pk]),
             phones=frozenset(phones[pk]),
             company_id=company_id,
-            city=city,
+            city=sys.intern(city),
         )
         for pk, name, company_id, city in customers.values_list("pk", "name", "company_id", "city")
     ]

@@ -7,7 +7,7 @@ scored by ``duplicates_scoring``. Each new customer is compared only with custom
 stored before it (a smaller id): those already there and earlier rows of the import.
 
 The company and city blocks are loaded once per import (one query for the new keys of
-a batch) and grow with every customer the import creates. Inside a block, names are
+a batch) and grow with every name the import creates (see ``_Block``). Inside a block, names are
 looked up by length: ``fuzz.ratio`` of two keys of lengths a and b is at most
 200·min(a, b)/(a + b), and below 7 characters in all only identical keys reach the
 threshold, so most names (2–3 Chinese characters) are a dictionary lookup, and longer
@@ -67,22 +67,24 @@ class _Block:
     never offers more of one name (they score alike, and the oldest come first), so
     the others would only cost memory and time. A small block (most companies) keeps
     its pairs in two flat arrays and is scanned; past ``SMALL_BLOCK`` pairs it is
-    indexed by key length and key. Adding a pair it holds already changes nothing.
+    indexed by key length and key (with each length's keys also in a list, in the order
+    added, for rapidfuzz). Adding a pair it holds already changes nothing.
     """
 
-    __slots__ = ("_by_length", "_ids", "_keys")
+    __slots__ = ("_by_length", "_ids", "_keys", "_names")
 
     def __init__(self) -> None:
         self._keys: list[str] = []
         self._ids = array("q")
         self._by_length: dict[int, dict[str, list[int]]] | None = None
+        self._names: dict[int, list[str]] = {}
 
     def add(self, customer_id: int, key: str) -> None:
         if not key:
             return
         key = sys.intern(key)  # one string per distinct name, however many share it
         if self._by_length is not None:
-            _keep_oldest(self._by_length.setdefault(len(key), {}), key, customer_id)
+            self._index(customer_id, key)
             return
         if customer_id in self._ids and self._keys[self._ids.index(customer_id)] == key:
             return
@@ -91,8 +93,13 @@ class _Block:
         if len(self._ids) > SMALL_BLOCK:
             self._by_length = {}
             for pk, name in sorted(zip(self._ids, self._keys, strict=True)):
-                _keep_oldest(self._by_length.setdefault(len(name), {}), name, pk)
+                self._index(pk, name)
             self._keys, self._ids = [], array("q")
+
+    def _index(self, customer_id: int, key: str) -> None:
+        assert self._by_length is not None
+        if _keep_oldest(self._by_length.setdefault(len(key), {}), key, customer_id):
+            self._names.setdefault(len(key), []).append(key)
 
     def similar(self, key: str, before: int) -> list[int]:
         """Ids below ``before`` whose name key reaches ``NAME_THRESHOLD`` against ``key``:
@@ -125,7 +132,11 @@ class _Block:
             if not _may_reach(own, length):
                 continue
             matches = process.extract(
-                key, list(keys), scorer=fuzz.ratio, score_cutoff=NAME_THRESHOLD, limit=None
+                key,
+                self._names[length],
+                scorer=fuzz.ratio,
+                score_cutoff=NAME_THRESHOLD,
+                limit=None,
             )
             scored += [
                 (-score, pk)
@@ -144,14 +155,17 @@ def _may_reach(own: int, length: int) -> bool:
     return own + length >= FUZZY_MIN_TOTAL_LENGTH
 
 
-def _keep_oldest(keys: dict[str, list[int]], key: str, customer_id: int) -> None:
-    """Add ``customer_id`` to ``keys[key]``, the ``BLOCK_CANDIDATES`` smallest ids, sorted."""
+def _keep_oldest(keys: dict[str, list[int]], key: str, customer_id: int) -> bool:
+    """Add ``customer_id`` to ``keys[key]``, the ``BLOCK_CANDIDATES`` smallest ids, sorted;
+    whether ``key`` is new."""
     ids = keys.get(key)
     if ids is None:
         keys[key] = [customer_id]
-    elif customer_id not in ids and (len(ids) < BLOCK_CANDIDATES or customer_id < ids[-1]):
+        return True
+    if customer_id not in ids and (len(ids) < BLOCK_CANDIDATES or customer_id < ids[-1]):
         bisect.insort(ids, customer_id)
         del ids[BLOCK_CANDIDATES:]
+    return False
 
 
 @dataclass(frozen=True)
