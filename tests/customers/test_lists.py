@@ -364,3 +364,14 @@ def test_tags_checked_against_the_names_read_clean_as_by_a_query(owner, query):
         cleaned = sorted((t.pk, t.name) for t in by_names.cleaned_data["tag"])
         assert cleaned == sorted((t.pk, t.name) for t in by_query.cleaned_data["tag"])
         assert cleaned
+
+
+def test_the_lists_fixed_labels_follow_each_requests_language(owner_client, make_customer):
+    """The column, sort and choice labels are translated once a language, not once a page:
+    each request still gets its own language's."""
+    make_customer("Ann", data={"lifecycle_stage": "customer"})
+    chinese, english = ("zh-hans", "邮箱", "最新在前"), ("en", "Email", "Newest first")
+    for language, email, newest in [chinese, english, chinese]:
+        html = owner_client.get("/customers/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        assert f'<th scope="col">{email}</th>' in html
+        assert f'<option value="-created">{newest}</option>' in html

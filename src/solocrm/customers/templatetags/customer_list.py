@@ -11,6 +11,8 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django import template
@@ -18,19 +20,47 @@ from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from solocrm.customers.filters import CELLS, column_value
+from solocrm.customers.filters import BUILT_IN_COLUMNS, CELLS, SORT_OPTIONS, column_value
+from solocrm.customers.forms import BulkActionForm
 from solocrm.customers.models import Customer
 
 register = template.Library()
 
-# Columns showing a choice's label: the stored value's label is translated once a page.
-CHOICE_COLUMNS: dict[str, tuple[str, Any]] = {
-    "stage": ("lifecycle_stage", Customer.LifecycleStage),
-    "tier": ("tier", Customer.Tier),
-    "source": ("source", Customer.Source),
-}
+# Columns showing a choice's label, and the field each reads.
+CHOICE_FIELDS = {"stage": "lifecycle_stage", "tier": "tier", "source": "source"}
+
+
+@dataclass(frozen=True)
+class PageLabels:
+    """The list page's fixed labels in one language (``page_labels``)."""
+
+    columns: dict[str, str]  # built-in column key → label
+    sorts: list[tuple[str, str]]  # (sort, label) as SORT_OPTIONS
+    choices: dict[str, list[tuple[str, str]]]  # stage/tier/source → (value, label)
+    bulk_actions: list[tuple[str, str]]  # (action, label)
+
+
+@lru_cache(maxsize=32)
+def page_labels(language: str | None) -> PageLabels:
+    """The page's fixed labels translated into ``language`` (the active one when called),
+    once a process: the same seventy look-ups on every request took a third of a ms."""
+    return PageLabels(
+        columns={column.key: str(column.label) for column in BUILT_IN_COLUMNS},
+        sorts=[(value, str(label)) for value, label in SORT_OPTIONS],
+        choices={
+            "stage": [(v, str(label)) for v, label in Customer.LifecycleStage.choices],
+            "tier": [(v, str(label)) for v, label in Customer.Tier.choices],
+            "source": [(v, str(label)) for v, label in Customer.Source.choices],
+        },
+        bulk_actions=[(value, str(label)) for value, label in BulkActionForm.ACTIONS],
+    )
+
+
+def current_page_labels() -> PageLabels:
+    return page_labels(get_language())
 
 
 @register.simple_tag
@@ -68,9 +98,9 @@ def _cell_html(key: str) -> Callable[[Customer], str] | None:
     """The escaped HTML of column ``key`` for a customer (None for the name's link)."""
     if key == "name":
         return None
-    if key in CHOICE_COLUMNS:
-        field, choices = CHOICE_COLUMNS[key]
-        labels = {value: _escape(label) for value, label in choices.choices}
+    if key in CHOICE_FIELDS:
+        field = CHOICE_FIELDS[key]
+        labels = {value: _escape(label) for value, label in current_page_labels().choices[key]}
         return lambda customer: (
             labels.get(getattr(customer, field)) or _escape(getattr(customer, field))
         )
@@ -107,15 +137,15 @@ def datalist_html(values: Iterable[str]) -> SafeString:
     )
 
 
-def column_choices_html(columns: Iterable[Any], chosen: Iterable[str]) -> SafeString:
-    """A checkbox per column (``key``, ``label``), ticked when chosen; the name's fixed."""
+def column_choices_html(columns: Iterable[tuple[str, str]], chosen: Iterable[str]) -> SafeString:
+    """A checkbox per column (key, label), ticked when chosen; the name's fixed."""
     chosen = set(chosen)
     return mark_safe(  # noqa: S308 - every value in it went through _escape()
         "".join(
             f'<label class="check"><input type="checkbox" name="columns" '
-            f'value="{_escape(c.key)}"{" checked" if c.key in chosen else ""}'
-            f"{' disabled' if c.key == 'name' else ''}> {_escape(c.label)}</label>"
-            for c in columns
+            f'value="{_escape(key)}"{" checked" if key in chosen else ""}'
+            f"{' disabled' if key == 'name' else ''}> {_escape(label)}</label>"
+            for key, label in columns
         )
     )
 

@@ -21,7 +21,6 @@ from solocrm.core.selectors import object_history
 from solocrm.customers import merge_selectors, selectors, services
 from solocrm.customers.filters import (
     DEFAULT_COLUMNS,
-    SORT_OPTIONS,
     CustomerFilterForm,
     ListPageChoices,
     available_columns,
@@ -38,7 +37,9 @@ from solocrm.customers.forms import (
 from solocrm.customers.models import Customer, SavedView
 from solocrm.customers.panels import customer_panels
 from solocrm.customers.templatetags.customer_list import (
+    PageLabels,
     column_choices_html,
+    current_page_labels,
     datalist_html,
     options_html,
 )
@@ -61,17 +62,21 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         columns = list(DEFAULT_COLUMNS)
     page = keyset_page(selectors.customers_for_list(customers, columns=columns), request)
     selectors.customers_list_details(page["items"])
-    all_columns = available_columns(choices.definitions)
-    labels = {c.key: str(c.label) for c in all_columns}
+    labels = current_page_labels()
+    all_columns = [
+        (column.key, labels.columns.get(column.key, column.label))
+        for column in available_columns(choices.definitions)
+    ]
+    shown = dict(all_columns)
     context = {
         "form": form,
         "page": page,
-        "columns": [(key, labels[key]) for key in columns],
+        "columns": [(key, shown[key]) for key in columns],
         "saved_views": choices.saved_views,
         "bulk_action_options_html": options_html(
-            (value, label, False) for value, label in BulkActionForm.ACTIONS
+            (value, label, False) for value, label in labels.bulk_actions
         ),
-        **_filter_choices(request, form, choices, all_columns, columns),
+        **_filter_choices(request, form, choices, labels, all_columns, columns),
         "can_write": can_write(request.user),
         "query": request.GET.urlencode(),
     }
@@ -84,25 +89,26 @@ def _filter_choices(
     request: HttpRequest,
     form: CustomerFilterForm,
     choices: ListPageChoices,
-    all_columns: list[Any],
+    labels: PageLabels,
+    all_columns: list[tuple[str, str]],
     chosen: list[str],
 ) -> dict[str, Any]:
-    """The filter form's options with their labels translated and the chosen ones marked,
-    worked out once here (the template's nested loops over lazy labels cost a millisecond)."""
+    """The filter form's options with the chosen ones marked, worked out once here (the
+    template's nested loops over lazy labels cost a millisecond)."""
     wanted = {name: set(request.GET.getlist(name)) for name in ("stage", "tier", "source", "tag")}
 
-    def options(name: str, values: list[tuple[str, Any]]) -> list[tuple[str, str, bool]]:
-        return [(value, str(label), value in wanted[name]) for value, label in values]
+    def options(name: str) -> list[tuple[str, str, bool]]:
+        return [(value, label, value in wanted[name]) for value, label in labels.choices[name]]
 
-    stages = options("stage", Customer.LifecycleStage.choices)
+    stages = options("stage")
     owner = request.GET.get("owner", "")
     owners = [(pk, name, owner == str(pk)) for pk, name in choices.owners]
-    sorts = [(value, str(label), request.GET.get("sort") == value) for value, label in SORT_OPTIONS]
+    sort = request.GET.get("sort")
     return {
         "filter_selects": [
             ("stage", _("Stage"), options_html(stages)),
-            ("tier", _("Tier"), options_html(options("tier", Customer.Tier.choices))),
-            ("source", _("Source"), options_html(options("source", Customer.Source.choices))),
+            ("tier", _("Tier"), options_html(options("tier"))),
+            ("source", _("Source"), options_html(options("source"))),
         ],
         "stage_options_html": options_html(stages, marked=False),
         "tag_options_html": options_html(
@@ -111,9 +117,11 @@ def _filter_choices(
         "tag_datalist_html": datalist_html(choices.tags),
         "owner_options_html": options_html(owners),
         "owner_choices_html": options_html(owners, marked=False),
-        "sort_options_html": options_html(sorts),
+        "sort_options_html": options_html(
+            (value, label, sort == value) for value, label in labels.sorts
+        ),
         "column_choices_html": column_choices_html(all_columns, chosen),
-        "custom_filter_fields": [f for f in form if f.name.startswith("cf_")],
+        "custom_filter_fields": [form[name] for name in form.fields if name.startswith("cf_")],
     }
 
 
