@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from solocrm.core.context import acting_as
+from solocrm.customers.importing.errors import FileRefused
 from solocrm.customers.importing.services import ImportOptions, import_file
 from solocrm.customers.models import Company, Customer
 
@@ -173,3 +174,30 @@ def test_the_command_reads_more_rows_than_an_upload_may_have(owner, files, monke
     monkeypatch.setenv("SOLOCRM_CLI_IMPORT_MAX_ROWS", "1")
     status, _out, err = run_cli("customers", files("d.csv", GOOD, "gbk"))
     assert status == 3 and "more than 1 data rows" in err
+
+
+def test_a_long_file_is_read_again_from_disk_not_kept(owner, files, monkeypatch, tmp_path):
+    """The command passes the file's path: past LAZY_ROWS the rows are decoded again
+    from the file (GBK, with its BOM-less bytes), and every row is imported."""
+    from solocrm.customers.importing import csv_reading
+    from solocrm.customers.importing.reading import table_read
+    from solocrm.customers.importing.table import LazyRows
+
+    monkeypatch.setattr(csv_reading, "LAZY_ROWS", 2)
+    rows = "".join(f"客户{i},1380013{i:04d},c{i}@example.com\n" for i in range(7))
+    path = files("long.csv", "姓名,手机,邮箱\n" + rows, "gbk")
+    status, out, err = run_cli("customers", path, "--json")
+    assert status == 0, err
+    assert json.loads(out)["created"] == 7
+    assert sorted(Customer.objects.values_list("name", flat=True)) == [f"客户{i}" for i in range(7)]
+
+    # Changed on disk after it was read: its rows are refused, not mixed.
+    table = table_read(
+        data=(tmp_path / "long.csv").read_bytes(), filename="long.csv", path=tmp_path / "long.csv"
+    )
+    assert isinstance(table.rows, LazyRows) and len(table.rows) == 7
+    assert [row.cells[0] for row in table.rows][-1] == "客户6"
+    with open(path, "ab") as handle:
+        handle.write("新来的,13800000000,x@example.com\n".encode("gbk"))
+    with pytest.raises(FileRefused, match="changed while it was being imported"):
+        list(table.rows)

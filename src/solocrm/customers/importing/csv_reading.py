@@ -188,9 +188,13 @@ def _mixed_delimiter(record: list[str], delimiter: str, width: int) -> str:
 def _data_rows(
     text: str | Iterable[str], delimiter: str, first_line: int, header_line: int
 ) -> Iterator[Row]:
-    for line, record in _numbered_records(text, delimiter, first_line):
-        if line > header_line and not is_blank(record):
-            yield Row(line=line, cells=tuple(record))
+    try:
+        for line, record in _numbered_records(text, delimiter, first_line):
+            if line > header_line and not is_blank(record):
+                yield Row(line=line, cells=tuple(record))
+    finally:  # a stream read again from the file (``reopen``) is closed, walked or not
+        if not isinstance(text, str) and hasattr(text, "close"):
+            text.close()
 
 
 def _header_table(

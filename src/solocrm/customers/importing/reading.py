@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
-from pathlib import PurePath
+import os
+from collections.abc import Callable
+from pathlib import Path, PurePath
 from typing import TextIO
 
 from django.utils.translation import gettext as _
@@ -18,8 +20,18 @@ from solocrm.customers.importing.xlsx_reading import ZIP_SIGNATURE, xlsx_table_r
 TEXT_SUFFIXES = {"", ".csv", ".txt", ".tsv", ".tab"}
 
 
-def table_read(*, data: bytes, filename: str = "", limits: ImportLimits | None = None) -> Table:
-    """The file's header and rows. Raises ``FileRefused`` saying why it cannot be read."""
+def table_read(
+    *,
+    data: bytes,
+    filename: str = "",
+    limits: ImportLimits | None = None,
+    path: Path | None = None,
+) -> Table:
+    """The file's header and rows. Raises ``FileRefused`` saying why it cannot be read.
+
+    ``path``: the file ``data`` was read from. A long CSV file's rows are then read
+    again from it when walked, so that its bytes need not be kept (see ``LazyRows``).
+    """
     limits = limits or limits_from_environment()
     suffix = PurePath(filename).suffix.lower()
     if len(data) > limits.max_bytes:
@@ -41,16 +53,36 @@ def table_read(*, data: bytes, filename: str = "", limits: ImportLimits | None =
     if suffix not in TEXT_SUFFIXES:
         raise FileRefused(_("Files of type %s cannot be imported; use CSV or XLSX.") % suffix)
     text, encoding = text_decode(data=data)
-    table = csv_table_read(
-        text=text, encoding=encoding, limits=limits, reopen=lambda: _reopen(data, encoding)
-    )
+    reopen = _from_file(path, encoding) if path is not None else _from_bytes(data, encoding)
+    table = csv_table_read(text=text, encoding=encoding, limits=limits, reopen=reopen)
     return _with_rows(table)
+
+
+def _from_bytes(data: bytes, encoding: str) -> Callable[[], TextIO]:
+    return lambda: _reopen(data, encoding)
+
+
+def _from_file(path: Path, encoding: str) -> Callable[[], TextIO]:
+    """The file's text again, decoded from disk; refused if the file changed since."""
+    read = os.stat(path)
+
+    def reopen() -> TextIO:
+        now = os.stat(path)
+        if (now.st_size, now.st_mtime_ns) != (read.st_size, read.st_mtime_ns):
+            raise FileRefused(_("The file changed while it was being imported; import it again."))
+        stream = open(path, "rb")  # noqa: SIM115 - closed by the rows' reader when done
+        return _skip_bom(io.TextIOWrapper(stream, encoding=encoding, newline=""))
+
+    return reopen
 
 
 def _reopen(data: bytes, encoding: str) -> TextIO:
     """The text ``text_decode`` gave, as a stream decoded again from ``data``: it is
     ``data.decode(encoding)`` without a leading BOM."""
-    stream = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+    return _skip_bom(io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline=""))
+
+
+def _skip_bom(stream: TextIO) -> TextIO:
     if stream.read(1) != "\ufeff":
         stream.seek(0)
     return stream

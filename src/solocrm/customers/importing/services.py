@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from solocrm.core.audit import audit_record
@@ -124,7 +125,8 @@ def _context(kind: str, date_order: str) -> PrepareContext:
 @cyclic_gc_paused()
 def import_file(
     *,
-    data: bytes,
+    data: bytes | None = None,
+    path: Path | None = None,
     filename: str,
     by: Any,
     options: ImportOptions,
@@ -133,16 +135,24 @@ def import_file(
     progress: Progress | None = None,
     preview_rows: int | None = None,
 ) -> ImportSummary:
-    """Import ``data``; a refused file gives a summary with ``refused`` set (not raised).
+    """Import ``data``, or the file at ``path``; a refused file gives a summary with
+    ``refused`` set (not raised). From a ``path``, a long file's bytes are not kept while
+    its rows are imported: they are read again from the file.
 
     ``preview_rows`` limits a dry run to the file's first rows (the preview page).
     """
     require_write(by)
+    if path is not None:
+        data = path.read_bytes()  # OSError: the caller says the file cannot be read
+    if data is None:
+        raise TypeError("import_file needs data or a path")
     summary = ImportSummary(
         filename=filename, options=options, sha256=hashlib.sha256(data).hexdigest()
     )
     try:
-        table = table_read(data=data, filename=filename, limits=limits)
+        table = table_read(data=data, filename=filename, limits=limits, path=path)
+        if path is not None:
+            del data  # the rows read again come from the file
         summary.table = table.describe()
         column_map = import_mapping(table=table, kind=options.kind, mapping=mapping)
         summary.mapping = column_map.as_mapping()
@@ -156,16 +166,19 @@ def import_file(
         by=by, phone_region=context.phone_region, source_label=f"import: {filename}"
     )
     rows = table.rows if preview_rows is None or not options.dry_run else table.rows[:preview_rows]
-    summary.result = rows_import(
-        rows=rows,
-        column_map=column_map,
-        context=context,
-        writer=writer,
-        mode=options.mode,
-        on_duplicate=options.on_duplicate,
-        dry_run=options.dry_run,
-        progress=progress,
-    )
+    try:
+        summary.result = rows_import(
+            rows=rows,
+            column_map=column_map,
+            context=context,
+            writer=writer,
+            mode=options.mode,
+            on_duplicate=options.on_duplicate,
+            dry_run=options.dry_run,
+            progress=progress,
+        )
+    except FileRefused as exc:  # the file changed on disk while its rows were read
+        summary.refused = str(exc)
     if not options.dry_run:
         _audit(summary)
     return summary

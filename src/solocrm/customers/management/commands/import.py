@@ -76,8 +76,13 @@ class Command(BaseCommand):
         user = _user(options["user"])
         path = Path(options["file"])
         mapping = _mapping(options["mapping"])
+        extra_kind = extra_import_kinds().get(options["kind"])
         try:
-            data = path.read_bytes()
+            # A customer import reads the file itself and, if long, again from disk
+            # rather than keeping its bytes (``import_file(path=…)``).
+            data = path.read_bytes() if extra_kind is not None else None
+            if data is None:
+                path.open("rb").close()
         except OSError as exc:
             raise CommandError(f"{path}: {exc.strerror}", returncode=EXIT_REFUSED) from exc
         import_options = ImportOptions(
@@ -87,7 +92,6 @@ class Command(BaseCommand):
             date_order=options["date_order"],
             dry_run=options["dry_run"],
         )
-        extra_kind = extra_import_kinds().get(options["kind"])
         with acting_as(user, "cli"):
             if extra_kind is not None:
                 summary = extra_kind.run(
@@ -100,7 +104,7 @@ class Command(BaseCommand):
                 )
             else:
                 summary = import_file(
-                    data=data,
+                    path=path,
                     filename=path.name,
                     by=user,
                     options=import_options,
