@@ -15,7 +15,8 @@ so both see the same machine load:
 
 Reports p50/p95 wall milliseconds and SQL statements per request, the ratio of each
 page's p95 to the minimal view's (target ≤ 3× for the list; the p50 ratio is recorded
-beside it), and the 1M / 100k ratio of each page's p95 (target ≤ 1.5). Writes ``bench/results/customer_list.json``.
+beside it), and the 1M / 100k ratio of each page's p95 (target ≤ 1.5). Writes
+``bench/results/customer_list.json``.
 
 Run: ``.venv/bin/python bench/bench_customer_list.py [SMALL] [LARGE] [REQUESTS]``
 (defaults 100000 1000000 40; building a million customers takes 10–20 minutes on two
