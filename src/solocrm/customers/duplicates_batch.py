@@ -32,6 +32,7 @@ from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django.db.models import Q
@@ -110,14 +111,15 @@ class _Block:
         return [pk for _score, pk in heapq.nsmallest(BLOCK_CANDIDATES, scored)]
 
     def _scan(self, key: str, before: int) -> list[tuple[float, int]]:
-        own = len(key)
+        pairs = zip(self._keys, self._ids, strict=True)
         scored: list[tuple[float, int]] = []
+        if key in self._keys:
+            scored = [(-100.0, pk) for name, pk in pairs if name == key and pk < before]
+        reach = _reachable_lengths(len(key))
+        if not reach:  # most Chinese names: only an identical key can match
+            return scored
         for name, pk in zip(self._keys, self._ids, strict=True):
-            if pk >= before:
-                continue
-            if name == key:
-                scored.append((-100.0, pk))
-            elif _may_reach(own, len(name)):
+            if pk < before and len(name) in reach and name != key:
                 score = fuzz.ratio(key, name, score_cutoff=NAME_THRESHOLD)
                 if score:
                     scored.append((-score, pk))
@@ -153,6 +155,12 @@ def _may_reach(own: int, length: int) -> bool:
     if 200 * min(own, length) < NAME_THRESHOLD * (own + length):
         return False  # too different in length
     return own + length >= FUZZY_MIN_TOTAL_LENGTH
+
+
+@cache
+def _reachable_lengths(own: int) -> frozenset[int]:
+    """The lengths of the other keys a key of length ``own`` may reach the threshold with."""
+    return frozenset(length for length in range(1, 2 * own + 2) if _may_reach(own, length))
 
 
 def _keep_oldest(keys: dict[str, list[int]], key: str, customer_id: int) -> bool:
