@@ -18,6 +18,7 @@ from solocrm.customers.models import Customer, SavedView
 from solocrm.customers.selectors import assignable_owners, customers_visible
 from solocrm.customers.services import saved_view_create
 from solocrm.customers.services.saved_views import saved_view_query
+from solocrm.customers.templatetags.customer_list import page_labels
 from tests.customers.test_api import bearer
 
 
@@ -375,3 +376,6 @@ def test_the_lists_fixed_labels_follow_each_requests_language(owner_client, make
         html = owner_client.get("/customers/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
         assert f'<th scope="col">{email}</th>' in html
         assert f'<option value="-created">{newest}</option>' in html
+    page_labels.cache_clear()
+    assert page_labels("zh-hans").columns["email"] == "邮箱"  # while English is active
+    assert page_labels("en").columns["email"] == "Email"

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
-from django.utils.translation import get_language
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 
 from solocrm.customers.filters import BUILT_IN_COLUMNS, CELLS, SORT_OPTIONS, column_value
@@ -45,18 +45,19 @@ class PageLabels:
 
 @lru_cache(maxsize=32)
 def page_labels(language: str | None) -> PageLabels:
-    """The page's fixed labels translated into ``language`` (the active one when called),
-    once a process: the same seventy look-ups on every request took a third of a ms."""
-    return PageLabels(
-        columns={column.key: str(column.label) for column in BUILT_IN_COLUMNS},
-        sorts=[(value, str(label)) for value, label in SORT_OPTIONS],
-        choices={
-            "stage": [(v, str(label)) for v, label in Customer.LifecycleStage.choices],
-            "tier": [(v, str(label)) for v, label in Customer.Tier.choices],
-            "source": [(v, str(label)) for v, label in Customer.Source.choices],
-        },
-        bulk_actions=[(value, str(label)) for value, label in BulkActionForm.ACTIONS],
-    )
+    """The page's fixed labels translated into ``language``, once a process: the same
+    seventy look-ups on every request took a third of a millisecond."""
+    with override(language):
+        return PageLabels(
+            columns={column.key: str(column.label) for column in BUILT_IN_COLUMNS},
+            sorts=[(value, str(label)) for value, label in SORT_OPTIONS],
+            choices={
+                "stage": [(v, str(label)) for v, label in Customer.LifecycleStage.choices],
+                "tier": [(v, str(label)) for v, label in Customer.Tier.choices],
+                "source": [(v, str(label)) for v, label in Customer.Source.choices],
+            },
+            bulk_actions=[(value, str(label)) for value, label in BulkActionForm.ACTIONS],
+        )
 
 
 def current_page_labels() -> PageLabels:
