@@ -117,13 +117,21 @@ TEMPLATES = [
 ]
 
 # --- database -------------------------------------------------------------------------
+# cache_size: a connection may keep up to 64 MB of pages (SQLite's default is 2 MB).
+# Allocated as used, so a request reading a page of rows takes no more; an import or an
+# analysis walking indexes of a million customers re-reads and re-writes far fewer pages
+# (20,000 customers into a database of a million: 59 s with 2 MB, 30 s with 64 MB).
+SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=FULL",
+    "PRAGMA busy_timeout=20000",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA cache_size=-65536",
+)
 SQLITE_OPTIONS = {
     "transaction_mode": "IMMEDIATE",
     "timeout": 20,
-    "init_command": (
-        "PRAGMA journal_mode=WAL;PRAGMA synchronous=FULL;"
-        "PRAGMA busy_timeout=20000;PRAGMA foreign_keys=ON"
-    ),
+    "init_command": ";".join(SQLITE_PRAGMAS),
 }
 DATABASE_URL = os.environ.get(
     "SOLOCRM_DATABASE_URL", f"sqlite:///{SOLOCRM_HOME / 'solocrm.sqlite3'}"
