@@ -7,11 +7,12 @@ scored by ``duplicates_scoring``. Each new customer is compared only with custom
 stored before it (a smaller id): those already there and earlier rows of the import.
 
 The company and city blocks are loaded once per import (one query for the new keys of
-a batch) and grow with every name the import creates (see ``_Block``). Inside a block, names are
-looked up by length: ``fuzz.ratio`` of two keys of lengths a and b is at most
-200·min(a, b)/(a + b), and below 7 characters in all only identical keys reach the
-threshold, so most names (2–3 Chinese characters) are a dictionary lookup, and longer
-ones are compared by rapidfuzz only with names of a length that can reach it.
+a batch) and grow with every distinct name the import creates, not with every customer
+(see ``_Block``). Inside a block, names are looked up by length: ``fuzz.ratio`` of two
+keys of lengths a and b is at most 200·min(a, b)/(a + b), and below 7 characters in all
+only identical keys reach the threshold, so most names (2–3 Chinese characters) are a
+membership test, and longer ones are compared by rapidfuzz only with names of a length
+that can reach it.
 
 A common name in a big city would make each new customer compare with every earlier
 namesake (a million-row file of 杭州 customers: tens of millions of comparisons). So a
@@ -73,12 +74,12 @@ class _Block:
     """
 
     __slots__ = ("_by_length", "_ids", "_keys", "_names")
+    _names: dict[int, list[str]]  # set only when indexed: most blocks never are
 
     def __init__(self) -> None:
         self._keys: list[str] = []
         self._ids = array("q")
         self._by_length: dict[int, dict[str, list[int]]] | None = None
-        self._names: dict[int, list[str]] = {}
 
     def add(self, customer_id: int, key: str) -> None:
         if not key:
@@ -92,7 +93,7 @@ class _Block:
         self._keys.append(key)
         self._ids.append(customer_id)
         if len(self._ids) > SMALL_BLOCK:
-            self._by_length = {}
+            self._by_length, self._names = {}, {}
             for pk, name in sorted(zip(self._ids, self._keys, strict=True)):
                 self._index(pk, name)
             self._keys, self._ids = [], array("q")
@@ -111,9 +112,9 @@ class _Block:
         return [pk for _score, pk in heapq.nsmallest(BLOCK_CANDIDATES, scored)]
 
     def _scan(self, key: str, before: int) -> list[tuple[float, int]]:
-        pairs = zip(self._keys, self._ids, strict=True)
         scored: list[tuple[float, int]] = []
         if key in self._keys:
+            pairs = zip(self._keys, self._ids, strict=True)
             scored = [(-100.0, pk) for name, pk in pairs if name == key and pk < before]
         reach = _reachable_lengths(len(key))
         if not reach:  # most Chinese names: only an identical key can match
