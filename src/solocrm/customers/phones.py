@@ -31,7 +31,8 @@ def default_phone_region() -> str:
 
 @contextmanager
 def phones_remembered() -> Iterator[None]:
-    """Within this block each phone number is parsed once per region.
+    """Within this block each phone number is parsed once per region (and each email
+    address checked once: ``emails_clean``).
 
     An import parses every phone of a file twice (checking the rows, then writing them
     through the services) and formats it once more for the search text; parsing is a

@@ -10,7 +10,12 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from solocrm.customers.models import Customer, CustomerEmail, CustomerPhone
-from solocrm.customers.phones import NormalisedPhone, default_phone_region, phone_normalise
+from solocrm.customers.phones import (
+    NormalisedPhone,
+    default_phone_region,
+    phone_normalise,
+    remembered,
+)
 
 
 def emails_clean(emails: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -21,14 +26,20 @@ def emails_clean(emails: Sequence[str]) -> tuple[list[str], list[str]]:
         email = str(raw).strip().lower()
         if not email:
             continue
-        try:
-            validate_email(email)
-        except ValidationError:
+        if not remembered(("email", email), lambda email=email: _email_valid(email)):
             errors.append(_("“%s” is not an email address.") % raw)
             continue
         if email not in cleaned:
             cleaned.append(email)
     return cleaned, errors
+
+
+def _email_valid(email: str) -> bool:
+    try:
+        validate_email(email)
+    except ValidationError:
+        return False
+    return True
 
 
 def phones_clean(
