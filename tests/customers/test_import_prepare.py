@@ -83,3 +83,12 @@ def test_phones_are_cleaned_and_primed_as_in_two_steps():
                 assert phones_clean_primed(items, region=region) == expected, (items, region)
                 again = [remembered(("normalise", i, region), lambda: None) for i in items]
             assert again == primed, (items, region)
+
+
+def test_plain_emails_prepared_are_not_validated_again_when_written(monkeypatch):
+    from solocrm.customers.services import contacts
+
+    with phones_remembered():
+        assert _emails_clean(["A@B.cn", "c@d.cn"]) == (["a@b.cn", "c@d.cn"], [])
+        monkeypatch.setattr(contacts, "validate_email", None)  # would fail if called
+        assert emails_clean(["a@b.cn", " C@D.CN"]) == (["a@b.cn", "c@d.cn"], [])

@@ -38,6 +38,7 @@ from solocrm.customers.importing.values import (
     tags_text_split,
     yes_no_parse,
 )
+from solocrm.customers.phones import remembered
 from solocrm.customers.services import emails_clean
 
 MAX_REPORTED_VALUE = 200
@@ -123,7 +124,8 @@ def _contacts(prepared: PreparedRow, kind: str, header: str, text: str, region: 
 
 
 def _emails_clean(items: list[str]) -> tuple[list[str], list[str]]:
-    """``emails_clean(items)``, without its validator when every item is a plain address."""
+    """``emails_clean(items)``, without its validator when every item is a plain address
+    (whose answer is remembered for the services' own check when writing)."""
     cleaned: list[str] = []
     for item in items:
         email = item.strip().lower()
@@ -131,7 +133,13 @@ def _emails_clean(items: list[str]) -> tuple[list[str], list[str]]:
             return emails_clean(items)
         if email not in cleaned:
             cleaned.append(email)
+    for email in cleaned:
+        remembered(("email", email), _valid)
     return cleaned, []
+
+
+def _valid() -> bool:
+    return True
 
 
 def row_prepare(row: Row, *, column_map: ColumnMap, context: PrepareContext) -> PreparedRow:
