@@ -166,8 +166,14 @@ class PeakMemory:
         self.thread.start()
 
     def _watch(self) -> None:
+        # Until the child has exec'd it may still share this process's address space (a
+        # vfork'ed child does), whose peak is then what VmHWM shows: wait for the exec.
+        own = Path("/proc/self/cmdline").read_bytes()
         while not self.done.is_set():
             try:
+                if self.path.with_name("cmdline").read_bytes() == own:
+                    self.done.wait(0.01)
+                    continue
                 for line in self.path.read_text().splitlines():
                     if line.startswith("VmHWM:"):
                         self.kb = max(self.kb, int(line.split()[1]))

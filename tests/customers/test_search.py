@@ -123,6 +123,15 @@ def test_search_text_marks_each_pair_of_chinese_characters_for_the_index():
     assert search_index.search_text_for(name="Mary Smith") == "mary smith"
 
 
+def test_each_form_of_a_phone_is_kept_once():
+    text = search_index.search_text_for(
+        name="张伟", phones=[("13800138000", "+8613800138000"), ("010-1234 5678", "+861012345678")]
+    )
+    lines = text.split("\n")
+    assert lines.count("13800138000") == 1  # typed, digits and national forms coincide
+    assert "8613800138000" in lines and "010-1234 5678" in lines and "01012345678" in lines
+
+
 def test_the_mark_cannot_be_searched_for(owner, people):
     mark = search_index.BIGRAM_MARK
     assert search_index.search_terms(f"{mark} 张{mark}") == ["张"]

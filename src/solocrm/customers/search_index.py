@@ -130,7 +130,10 @@ def search_text_for(
         parts.append(re.sub(r"\D", "", raw))
         parts.append(_national_digits(e164))
     parts.extend(notes)
-    text = "\n".join(" ".join(p.split()) for p in parts if p and p.strip())
+    # A mobile's typed, digit and national forms are often the same text: each distinct
+    # part once (matching is by presence, so nothing is lost; the index gets less work).
+    kept = dict.fromkeys(" ".join(p.split()) for p in parts if p and p.strip())
+    text = "\n".join(kept)
     text = text.lower()[:MAX_SEARCH_TEXT]
     pairs = cjk_pairs(text)
     return f"{text}\n{pairs}" if pairs else text
