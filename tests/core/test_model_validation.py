@@ -42,3 +42,15 @@ def test_company_without_a_name_is_still_refused() -> None:
     with pytest.raises(ValidationError) as caught:
         Company(name="").full_clean()
     assert "name" in caught.value.message_dict
+
+
+def test_blank_instances_are_like_new_ones_but_share_nothing_mutable() -> None:
+    from solocrm.core.models import blank_instances
+
+    make = blank_instances(Customer)
+    first, second = make(), make()
+    expected = {k: v for k, v in Customer().__dict__.items() if k != "_state"}
+    assert {k: v for k, v in first.__dict__.items() if k != "_state"} == expected
+    assert first._state is not second._state and first._state.adding
+    first.custom_fields["level"] = "gold"
+    assert second.custom_fields == {} and make().custom_fields == {}

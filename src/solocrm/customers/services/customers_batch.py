@@ -28,7 +28,7 @@ from django.utils import timezone
 from solocrm.core.audit import created_changes
 from solocrm.core.context import current_actor
 from solocrm.core.custom_fields import CustomFieldDefinition, definitions_for
-from solocrm.core.models import AuditEntry
+from solocrm.core.models import AuditEntry, blank_instances
 from solocrm.core.permissions import require_write, visible
 from solocrm.core.tags import Tag
 from solocrm.customers.models import Company, Customer, CustomerEmail, CustomerPhone, Interaction
@@ -241,6 +241,9 @@ class CustomerBatch:
         self._taken: dict[str, bool] = {}
         self._tags: dict[str, Tag] = {}
         self._pending: list[_Pending] = []
+        self._new_customer = blank_instances(Customer)
+        self._new_company = blank_instances(Company)
+        self._new_interaction = blank_instances(Interaction)
 
     # -- lookups (the BatchLookups protocol of customer_checks) -------------------------
 
@@ -278,7 +281,7 @@ class CustomerBatch:
         customer returned gets its primary key in ``save``.
         """
         by = self.by
-        customer = Customer()
+        customer = self._new_customer()
         customer_apply(customer, {"owner": by, **draft.data, "name": draft.name})
         require_write(by, customer)  # a limited member may only create records they own
         stamp(customer, by, creating=True)
@@ -317,7 +320,7 @@ class CustomerBatch:
         """The company ``company_create(by=…, name=name)`` would make, validated the same
         way but not saved: ``add`` customers with it (``data["company"]``) and ``save``
         writes it, before them, with its audit entry. Raises like ``company_create``."""
-        company = Company()
+        company = self._new_company()
         company_apply(company, {"owner": self.by, "name": name})
         require_write(self.by, company)
         stamp(company, self.by, creating=True)
@@ -350,6 +353,7 @@ class CustomerBatch:
             subject=note.subject,
             body=note.body,
             company=company,
+            new=self._new_interaction,
         )
         actor = current_actor().user_id
         interaction.created_by_id = interaction.updated_by_id = actor

@@ -7,6 +7,7 @@ Logging an interaction does not bump the customer's version (it is not an edit o
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -39,18 +40,20 @@ def interaction_build(
     body: str = "",
     direction: str = Interaction.Direction.NONE,
     company: Any = None,
+    new: Callable[[], Interaction] = Interaction,
 ) -> Interaction:
-    """The unsaved interaction ``interaction_create`` (or an import's batch) saves."""
-    return Interaction(
-        customer=customer,
-        company=company if company is not None else customer.company,
-        kind=kind,
-        direction=direction,
-        occurred_at=occurred_at or timezone.now(),
-        subject=" ".join(subject.split()),
-        body=body.strip(),
-        author=by,
-    )
+    """The unsaved interaction ``interaction_create`` (or an import's batch, with its
+    own ``new``: see ``blank_instances``) saves."""
+    interaction = new()
+    interaction.customer = customer
+    interaction.company = company if company is not None else customer.company
+    interaction.kind = kind
+    interaction.direction = direction
+    interaction.occurred_at = occurred_at or timezone.now()
+    interaction.subject = " ".join(subject.split())
+    interaction.body = body.strip()
+    interaction.author = by
+    return interaction
 
 
 @transaction.atomic
