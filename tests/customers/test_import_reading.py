@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import os
 import zipfile
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -224,3 +225,29 @@ def test_chinese_and_english_headers_are_suggested():
         "客户手机号": "phones",
         "名字": "",  # name is taken by the first column
     }
+
+
+def _read_outcome(path: Path) -> object:
+    try:
+        table = table_read(data=path.read_bytes(), filename=path.name, path=path)
+    except FileRefused as exc:
+        return ("refused", str(exc))
+    rows = [(row.line, row.cells) for row in table.rows]
+    return (table.headers, table.delimiter, table.encoding, table.blank_rows, rows)
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(p for p in (Path(__file__).parent / "import_corpus").iterdir() if p.suffix != ".py"),
+    ids=lambda p: p.name,
+)
+def test_a_long_text_read_from_its_head_and_the_file_reads_as_the_whole_text(path, monkeypatch):
+    """Past HEAD_CHARS the text is not held: the first pass reads the file again. Every
+    corpus file (made "long" by a tiny head) reads exactly as from its whole text."""
+    from solocrm.customers.importing import csv_reading, reading
+
+    monkeypatch.setattr(csv_reading, "SAMPLE_CHARS", 40)
+    monkeypatch.setattr(reading, "HEAD_CHARS", 10**9)
+    whole = _read_outcome(path)
+    monkeypatch.setattr(reading, "HEAD_CHARS", 60)
+    assert _read_outcome(path) == whole

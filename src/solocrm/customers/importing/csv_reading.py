@@ -31,6 +31,7 @@ DELIMITER_NAMES = {
     "|": gettext_lazy("vertical bars"),
 }
 SAMPLE_CHARS = 64 * 1024
+HEAD_CHARS = SAMPLE_CHARS + 1024  # the sample, and an Excel "sep=" line before it
 SAMPLE_RECORDS = 50
 Reopen = Callable[[], TextIO]
 EXCEL_SEP_LINE = re.compile(r"\A\"?sep=(.)\"?[ \t]*(\r\n|\n|\r)")
@@ -76,13 +77,21 @@ def delimiter_sniff(text: str) -> str:
 
 
 def csv_table_read(
-    *, text: str, encoding: str, limits: ImportLimits, reopen: Reopen | None = None
+    *,
+    text: str,
+    encoding: str,
+    limits: ImportLimits,
+    reopen: Reopen | None = None,
+    whole: bool = True,
 ) -> Table:
     """Parse CSV text into a Table, numbering rows by the physical line they start on.
 
     Past ``LAZY_ROWS`` rows, the rows are read again when walked (``LazyRows``): from
     ``reopen()``, a stream of the same text (decoded again from the file's bytes, so the
-    text need not be kept), or else from ``text``.
+    text need not be kept), or else from ``text``. With ``whole=False`` ``text`` is only
+    the file's first ``HEAD_CHARS`` characters (enough to sniff it) and every pass reads
+    ``reopen()``: a long file's text is never held whole (a ``StringIO`` of it takes four
+    bytes a character).
     """
     first_line = 0
     skipped = 0
@@ -95,34 +104,44 @@ def csv_table_read(
     delimiter = delimiter or delimiter_sniff(text)
     table: Table | None = None
     count = 0
-    for line, record in _numbered_records(text, delimiter, first_line):
-        if is_blank(record):
-            if table is not None:
-                table.blank_rows += 1
-            continue
-        if table is None:
-            table = _header_table(record, line, encoding, delimiter, limits)
-            continue
-        if count >= limits.max_rows:
-            raise FileRefused(
-                _("The file has more than %(rows)s data rows; split it into smaller files.")
-                % {"rows": limits.max_rows}
-            )
-        if other := _mixed_delimiter(record, delimiter, len(table.headers)):
-            raise FileRefused(
-                _(
-                    "Line %(line)s is separated by %(other)s but the file by %(delimiter)s; "
-                    "save it again with one delimiter."
+    if whole:
+        source: str | Iterable[str] = text
+    else:
+        assert reopen is not None, "only the head of the text, and no way to read the rest"
+        source = reopen()
+        source.read(skipped)
+    try:
+        for line, record in _numbered_records(source, delimiter, first_line):
+            if is_blank(record):
+                if table is not None:
+                    table.blank_rows += 1
+                continue
+            if table is None:
+                table = _header_table(record, line, encoding, delimiter, limits)
+                continue
+            if count >= limits.max_rows:
+                raise FileRefused(
+                    _("The file has more than %(rows)s data rows; split it into smaller files.")
+                    % {"rows": limits.max_rows}
                 )
-                % {
-                    "line": line,
-                    "other": DELIMITER_NAMES[other],
-                    "delimiter": DELIMITER_NAMES[delimiter],
-                }
-            )
-        count += 1
-        if count <= LAZY_ROWS:
-            table.rows.append(Row(line=line, cells=tuple(record)))
+            if other := _mixed_delimiter(record, delimiter, len(table.headers)):
+                raise FileRefused(
+                    _(
+                        "Line %(line)s is separated by %(other)s but the file by %(delimiter)s; "
+                        "save it again with one delimiter."
+                    )
+                    % {
+                        "line": line,
+                        "other": DELIMITER_NAMES[other],
+                        "delimiter": DELIMITER_NAMES[delimiter],
+                    }
+                )
+            count += 1
+            if count <= LAZY_ROWS:
+                table.rows.append(Row(line=line, cells=tuple(record)))
+    finally:
+        if not isinstance(source, str):
+            source.close()
     if table is None:
         raise FileRefused(_("The file is empty: there is no header row."))
     if count > LAZY_ROWS:  # read again when walked: see ``LazyRows``

@@ -10,7 +10,7 @@ from typing import TextIO
 
 from django.utils.translation import gettext as _
 
-from solocrm.customers.importing.csv_reading import csv_table_read
+from solocrm.customers.importing.csv_reading import HEAD_CHARS, csv_table_read
 from solocrm.customers.importing.decoding import text_decode
 from solocrm.customers.importing.errors import FileRefused
 from solocrm.customers.importing.limits import MB, ImportLimits, limits_from_environment
@@ -54,7 +54,10 @@ def table_read(
         raise FileRefused(_("Files of type %s cannot be imported; use CSV or XLSX.") % suffix)
     text, encoding = text_decode(data=data)
     reopen = _from_file(path, encoding) if path is not None else _from_bytes(data, encoding)
-    table = csv_table_read(text=text, encoding=encoding, limits=limits, reopen=reopen)
+    whole = len(text) <= HEAD_CHARS
+    if not whole:  # read from ``reopen`` past the head: the text is let go here
+        text = text[:HEAD_CHARS]
+    table = csv_table_read(text=text, encoding=encoding, limits=limits, reopen=reopen, whole=whole)
     return _with_rows(table)
 
 
