@@ -55,6 +55,15 @@ def phones_prime(items: Iterable[str], *, region: str) -> None:
             remembered(("national", phone.e164), lambda phone=phone: phone.national_digits)
 
 
+def _distinct(phones: Sequence[NormalisedPhone | None]) -> list[NormalisedPhone]:
+    """Each number once, in order (the first is the primary)."""
+    cleaned: list[NormalisedPhone] = []
+    for phone in phones:
+        if phone is not None and all(p.e164 != phone.e164 for p in cleaned):
+            cleaned.append(phone)
+    return cleaned
+
+
 def phones_clean_fast(
     items: Sequence[str], *, region: str
 ) -> tuple[list[NormalisedPhone], list[str]]:
@@ -63,11 +72,7 @@ def phones_clean_fast(
     fast = [cn_mobile(item) for item in items] if region.upper() == "CN" else [None]
     if any(phone is None for phone in fast):
         return phones_clean(items, region=region)
-    cleaned: list[NormalisedPhone] = []
-    for phone in fast:
-        if phone is not None and all(p.e164 != phone.e164 for p in cleaned):
-            cleaned.append(phone)
-    return cleaned, []
+    return _distinct(fast), []
 
 
 def phones_clean_primed(
@@ -83,8 +88,4 @@ def phones_clean_primed(
             remembered(("national", phone.e164), lambda phone=phone: phone.national_digits)
     if any(phone is None for phone in fast):
         return phones_clean(items, region=region)
-    cleaned: list[NormalisedPhone] = []
-    for phone in fast:
-        if phone is not None and all(p.e164 != phone.e164 for p in cleaned):
-            cleaned.append(phone)
-    return cleaned, []
+    return _distinct(fast), []
