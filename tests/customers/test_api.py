@@ -255,3 +255,27 @@ def test_member_cannot_change_owner_settings(client, member, path):
     method = "post" if path.endswith("fields") else "delete"
     body = {"target": "customer", "key": "x", "label": "X"} if method == "post" else None
     assert call(client, method, path, member, body).status_code in (403, 404)
+
+
+def test_a_list_row_is_the_customer_the_detail_endpoint_gives(client, owner):
+    """List rows are validated from plain dicts, the detail from the model: same body."""
+    company = call(client, "post", "/api/v1/companies", owner, {"name": "星光设计"}).json()
+    created = call(
+        client,
+        "post",
+        "/api/v1/customers",
+        owner,
+        {
+            "name": "李娜",
+            "company_id": company["id"],
+            "emails": ["ln@example.com", "li.na@example.org"],
+            "phones": ["13900139000", "010-1234 5678"],
+            "tags": ["VIP", "老客户"],
+            "city": "杭州",
+        },
+    ).json()
+    listed = call(client, "get", "/api/v1/customers?q=李娜", owner).json()["items"]
+    detail = call(client, "get", f"/api/v1/customers/{created['id']}", owner).json()
+    assert listed == [detail]
+    assert detail["emails"][1] == {"email": "li.na@example.org", "is_primary": False}
+    assert detail["tags"] == ["VIP", "老客户"] and detail["company_name"] == "星光设计"

@@ -6,20 +6,40 @@ import datetime as dt
 from typing import Any
 
 from ninja import Field, Schema
+from ninja.schema import DjangoGetter
+from pydantic import ModelWrapValidatorHandler, ValidationInfo, model_validator
 
 
-class EmailOut(Schema):
+class RowSchema(Schema):
+    """A response Schema that validates a plain dict holding every field as it is.
+
+    A ninja Schema reads its input through a ``DjangoGetter`` (attribute look-ups,
+    resolvers); a list page's rows come as dicts with every value ready
+    (``selectors.customers_api_rows``), and reading fifty of them field by field that way
+    took longer than the page's queries. Model instances still go the ninja way."""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _run_root_validator(
+        cls, values: Any, handler: ModelWrapValidatorHandler[Any], info: ValidationInfo
+    ) -> Any:
+        if type(values) is dict:
+            return handler(values)
+        return handler(DjangoGetter(values, cls, info.context))
+
+
+class EmailOut(RowSchema):
     email: str
     is_primary: bool
 
 
-class PhoneOut(Schema):
+class PhoneOut(RowSchema):
     raw: str = Field(description="As it was entered")
     e164: str = Field(description="Normalised, e.g. +8613800138000")
     is_primary: bool
 
 
-class CustomerOut(Schema):
+class CustomerOut(RowSchema):
     id: int
     name: str
     company_id: int | None
