@@ -187,9 +187,7 @@ def main(rows: int) -> dict:
     from solocrm.customers.models import Customer
 
     global SQLITE_PRAGMAS
-    SQLITE_PRAGMAS = tuple(
-        p for p in settings_pragmas() if not p.startswith("PRAGMA busy_timeout")
-    )
+    SQLITE_PRAGMAS = tuple(p for p in settings_pragmas() if not p.startswith("PRAGMA busy_timeout"))
     call_command("migrate", verbosity=0)
     owner = user_create(email="bench@example.com", password=None, role="owner")
     database = Path(connection.settings_dict["NAME"])

@@ -113,7 +113,6 @@ def defaults_held(obj: models.Model) -> list[str]:
     return held
 
 
-
 class AuditEntry(models.Model):
     """One append-only line of the audit log. The database refuses updates and deletes."""
 
