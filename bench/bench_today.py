@@ -44,7 +44,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from _common import fast_insert
+from _common import fast_insert, measure, percentile
 
 RESULT_PATH = Path(__file__).parent / "results" / "today.json"
 SEED = 20250310
@@ -196,32 +196,6 @@ def install_minimal_view() -> None:
     module = types.ModuleType("bench_today_urls")
     module.urlpatterns = [path("bench/minimal/", minimal), path("", include("solocrm.urls"))]
     sys.modules["bench_today_urls"] = module
-
-
-def measure(client: Any, url: str) -> tuple[float, int, int]:
-    """Wall milliseconds, SQL statements and bytes of one request. Statements are counted
-    with an execute wrapper: Django's query capture would add a quoting query per
-    statement on SQLite and penalise the page that runs more of them."""
-    from django.db import connection
-
-    statements = 0
-
-    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        nonlocal statements
-        statements += 1
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(count):
-        started = time.perf_counter()
-        response = client.get(url)
-        elapsed = (time.perf_counter() - started) * 1000
-    assert response.status_code == 200, (url, response.status_code)
-    return elapsed, statements, len(response.content)
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def compare(client: Any, owner: Any, requests: int, label: str) -> dict[str, Any]:
