@@ -270,12 +270,20 @@ def test_a_list_row_is_the_customer_the_detail_endpoint_gives(client, owner):
             "company_id": company["id"],
             "emails": ["ln@example.com", "li.na@example.org"],
             "phones": ["13900139000", "010-1234 5678"],
-            "tags": ["VIP", "老客户"],
+            "tags": ["老客户", "VIP", "b2b"],
             "city": "杭州",
+            "birthday": "1990-02-03",
         },
     ).json()
+    bare = call(client, "post", "/api/v1/customers", owner, {"name": "李娜娜"}).json()
     listed = call(client, "get", "/api/v1/customers?q=李娜", owner).json()["items"]
-    detail = call(client, "get", f"/api/v1/customers/{created['id']}", owner).json()
-    assert listed == [detail]
+    details = [
+        call(client, "get", f"/api/v1/customers/{pk}", owner).json()
+        for pk in (created["id"], bare["id"])
+    ]
+    assert listed == details
+    detail = details[0]
     assert detail["emails"][1] == {"email": "li.na@example.org", "is_primary": False}
-    assert detail["tags"] == ["VIP", "老客户"] and detail["company_name"] == "星光设计"
+    assert detail["tags"] == ["VIP", "b2b", "老客户"] and detail["company_name"] == "星光设计"
+    assert detail["birthday"] == "1990-02-03"
+    assert details[1]["company_name"] == "" and details[1]["emails"] == details[1]["tags"] == []

@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 
 from solocrm.core.custom_fields import CustomFieldDefinition, definitions_for
 from solocrm.core.permissions import visible
@@ -104,33 +105,7 @@ def _list_details_sql(count: int) -> str:
     )
 
 
-def customers_contacts_attach(customers: list[Customer]) -> list[Customer]:
-    """Load the emails, phones and tags of a page of ``customers`` in three queries and
-    keep them where ``customer.emails.all()``, ``.phones.all()`` and ``.tags.all()`` look
-    first — what ``prefetch_related`` does, without a queryset built per customer."""
-    ids = [customer.pk for customer in customers]
-    emails: dict[int, list[CustomerEmail]] = {pk: [] for pk in ids}
-    phones: dict[int, list[CustomerPhone]] = {pk: [] for pk in ids}
-    tags: dict[int, list[Any]] = {pk: [] for pk in ids}
-    if ids:
-        for email in CustomerEmail.objects.filter(customer_id__in=ids).order_by(
-            "-is_primary", "id"
-        ):
-            emails[email.customer_id].append(email)
-        for phone in CustomerPhone.objects.filter(customer_id__in=ids).order_by(
-            "-is_primary", "id"
-        ):
-            phones[phone.customer_id].append(phone)
-        links = Customer.tags.through.objects.filter(customer_id__in=ids).select_related("tag")
-        for link in links.order_by("tag__name", "tag_id"):
-            tags[link.customer_id].append(link.tag)
-    for customer in customers:
-        cache = customer.__dict__.setdefault("_prefetched_objects_cache", {})
-        cache.update(emails=emails[customer.pk], phones=phones[customer.pk], tags=tags[customer.pk])
-    return customers
-
-
-# The plain fields of ``api_schemas.CustomerOut``, read off the model as they are.
+# The plain fields of ``api_schemas.CustomerOut``, read as they are.
 API_FIELDS = (
     "id", "name", "company_id", "wechat_id", "address", "city", "country", "birthday",
     "gender", "source", "owner_id", "lifecycle_stage", "tier", "custom_fields",
@@ -139,42 +114,57 @@ API_FIELDS = (
 )  # fmt: skip
 
 
-def customers_api_rows(customers: list[Customer]) -> list[dict[str, Any]]:
-    """A page of ``customers`` (company joined) as the API's customer dicts, their emails,
-    phones and tags read in three queries of plain values — the same content and order as
-    ``customers_contacts_attach`` gives the models, without building a model per row."""
-    ids = [customer.pk for customer in customers]
-    emails: dict[int, list[dict[str, Any]]] = {pk: [] for pk in ids}
-    phones: dict[int, list[dict[str, Any]]] = {pk: [] for pk in ids}
-    tags: dict[int, list[str]] = {pk: [] for pk in ids}
-    if ids:
-        for customer_id, email, is_primary in (
-            CustomerEmail.objects.filter(customer_id__in=ids)
-            .order_by("-is_primary", "id")
-            .values_list("customer_id", "email", "is_primary")
-        ):
-            emails[customer_id].append({"email": email, "is_primary": is_primary})
-        for customer_id, raw, e164, is_primary in (
-            CustomerPhone.objects.filter(customer_id__in=ids)
-            .order_by("-is_primary", "id")
-            .values_list("customer_id", "raw", "e164", "is_primary")
-        ):
-            phones[customer_id].append({"raw": raw, "e164": e164, "is_primary": is_primary})
-        for customer_id, name in (
-            Customer.tags.through.objects.filter(customer_id__in=ids)
-            .order_by("tag__name", "tag_id")
-            .values_list("customer_id", "tag__name")
-        ):
-            tags[customer_id].append(name)
-    rows = []
-    for customer in customers:
-        row = {field: getattr(customer, field) for field in API_FIELDS}
-        row["company_name"] = customer.company.name if customer.company_id else ""
-        row["emails"] = emails[customer.pk]
-        row["phones"] = phones[customer.pk]
-        row["tags"] = tags[customer.pk]
-        rows.append(row)
+def customers_api_rows(ids: list[int]) -> list[dict[str, Any]]:
+    """The customers ``ids``, in that order, as the API's customer dicts (``CustomerOut``),
+    in two queries: the customers' values with their company's name, then their emails,
+    phones and tags in one UNION ALL — no model instance, related manager or queryset per
+    row (building those took longer than the queries)."""
+    if not ids:
+        return []
+    found = {
+        row["id"]: row
+        for row in Customer.objects.filter(pk__in=ids)
+        .order_by()
+        .values(*API_FIELDS, company_name=Coalesce("company__name", Value("")))
+    }
+    rows = [found[pk] for pk in ids if pk in found]
+    contacts = _contacts_by_customer(ids)
+    for row in rows:
+        row["emails"], row["phones"], row["tags"] = contacts[row["id"]]
     return rows
+
+
+def _contacts_by_customer(ids: list[int]) -> dict[int, tuple[list, list, list]]:
+    """Each customer's emails and phones (primary first, then as added) and tag names
+    (A–Z, the database's collation, as ``Tag`` orders them)."""
+    found: dict[int, tuple[list, list, list]] = {pk: ([], [], []) for pk in ids}
+    with connection.cursor() as cursor:
+        cursor.execute(_api_contacts_sql(len(ids)), ids * 3)
+        for customer_id, kind, text, other, is_primary, *_order in cursor.fetchall():
+            emails, phones, tags = found[customer_id]
+            if kind == "tag":
+                tags.append(text)
+            elif kind == "email":
+                emails.append({"email": text, "is_primary": bool(is_primary)})
+            else:
+                phones.append({"raw": text, "e164": other, "is_primary": bool(is_primary)})
+    return found
+
+
+def _api_contacts_sql(count: int) -> str:
+    """Plain SQL, the same on SQLite and PostgreSQL (only table names are joined in)."""
+    marks = ", ".join(["%s"] * count)
+    emails, phones = CustomerEmail._meta.db_table, CustomerPhone._meta.db_table
+    links, tags = Customer.tags.through._meta.db_table, Tag._meta.db_table
+    return (
+        f"SELECT customer_id, 'email', email, '', is_primary, '', id FROM {emails} "  # noqa: S608
+        f"WHERE customer_id IN ({marks}) UNION ALL "
+        f"SELECT customer_id, 'phone', raw, e164, is_primary, '', id FROM {phones} "
+        f"WHERE customer_id IN ({marks}) UNION ALL "
+        f"SELECT link.customer_id, 'tag', tag.name, '', FALSE, tag.name, tag.id "
+        f"FROM {links} link JOIN {tags} tag ON tag.id = link.tag_id "
+        f"WHERE link.customer_id IN ({marks}) ORDER BY 2, 5 DESC, 6, 7"
+    )
 
 
 def customer_search(user: Any, q: str, *, queryset: QuerySet[Customer] | None = None) -> QuerySet:
