@@ -136,9 +136,11 @@ SQLITE_OPTIONS = {
 DATABASE_URL = os.environ.get(
     "SOLOCRM_DATABASE_URL", f"sqlite:///{SOLOCRM_HOME / 'solocrm.sqlite3'}"
 )
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# Connections outlive a request (a worker keeps its own): opening one on SQLite registers
+# some forty Python functions, runs the PRAGMAs and starts with an empty page cache —
+# about a sixth of a search request's time at a million customers.
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SOLOCRM_TEST_SQLITE_NAME")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

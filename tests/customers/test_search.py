@@ -180,3 +180,71 @@ def test_search_terms():
     assert search_index.search_terms("张伟  批发") == ["张伟", "批发"]
     assert search_index.search_terms("12") == ["12"]
     assert search_index.search_terms("") == []
+
+
+def api_pages(client, user, url):
+    """Every page of an API list, following next_cursor; the names on each page."""
+    from tests.customers.test_api import call
+
+    pages, cursor = [], ""
+    while True:
+        body = call(client, "get", url + (f"&cursor={cursor}" if cursor else ""), user).json()
+        pages.append([item["name"] for item in body["items"]])
+        if not (cursor := body["next_cursor"]):
+            return pages
+
+
+def ui_names(client, user, url):
+    """The customers a list page shows, in order (the text of the links to their pages)."""
+    import html
+    import re
+
+    client.force_login(user)
+    page = client.get(url).content.decode()
+    links = re.findall(r'<a [^>]*href="/customers/\d+/"[^>]*>\s*([^<]+?)\s*</a>', page)
+    return list(dict.fromkeys(html.unescape(text) for text in links))
+
+
+@pytest.mark.parametrize("sort", ["name", "-name", "-created"])
+def test_candidates_sorted_through_the_name_index_page_like_the_walk(
+    client, owner, member, limit_members, people, make_customer, monkeypatch, sort
+):
+    """Candidates (≤ CANDIDATES) are sorted by name from NAME_INDEX on SQLite, read by id
+    elsewhere; more matches walk the sort order's index. Same pages, cursors and limits."""
+    for n, name in enumerate(["Amy Example", "bob example", "Émile Example", "赵 example"]):
+        make_customer(name, emails=[f"person{n}@example.net"])
+    make_customer("Zed Example", by=member, emails=["zed@example.net"])
+    trashed = make_customer("Trashed Example", emails=["gone@example.net"])
+    services.customer_delete(customer=trashed, by=owner)
+    url = f"/api/v1/customers?q=example&limit=2&sort={sort}"
+    monkeypatch.setattr(search_index, "CANDIDATES", 1)
+    walked = api_pages(client, owner, url)
+    walked_member = api_pages(client, member, url)
+    walked_ui = ui_names(client, owner, f"/customers/?q=example&sort={sort}")
+    monkeypatch.setattr(search_index, "CANDIDATES", 5000)
+    with CaptureQueriesContext(connection) as queries:
+        assert api_pages(client, owner, url) == walked
+        assert ui_names(client, owner, f"/customers/?q=example&sort={sort}") == walked_ui
+    indexed = [q for q in queries.captured_queries if search_index.NAME_INDEX in q["sql"]]
+    if connection.vendor == "sqlite" and sort.lstrip("-") == "name":
+        assert len(indexed) == len(walked) + 1  # an id query a page, through the index
+    else:
+        assert indexed == []
+    shown = [name for page in walked for name in page]
+    assert walked_ui == shown and len(shown) == 7 and "Trashed Example" not in shown
+    if sort != "-created":
+        assert shown == sorted(shown, reverse=sort == "-name")
+    assert api_pages(client, member, url) == walked_member == [["Zed Example"]]
+
+
+def test_the_name_index_survives_a_table_rebuild(owner, people):
+    if connection.vendor != "sqlite":
+        assert search_index.ensure() is False
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP INDEX {search_index.NAME_INDEX}")
+    assert search_index.ensure() is True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = %s", [search_index.NAME_INDEX])
+        assert cursor.fetchone() == (1,)
+    assert search_index.ensure() is False

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -85,13 +86,28 @@ class KeysetPagination(PaginationBase):
 
     items_attribute = "items"
 
-    def paginate_queryset(self, queryset: QuerySet, pagination: Input, **params: Any) -> Any:
+    def paginate_queryset(
+        self,
+        queryset: QuerySet,
+        pagination: Input,
+        *,
+        ids_first: Callable[[QuerySet], QuerySet | None] | None = None,
+        **params: Any,
+    ) -> Any:
+        """``ids_first``: given the page's query selecting ids, a cheaper query for them, or
+        None; when it gives one, the page's ids are found first and their rows read by id."""
         order = ordering_of(queryset)
         _require_non_null(queryset, order)
         queryset = queryset.order_by(*order)
         if pagination.cursor:
             queryset = queryset.filter(keyset_filter(order, _decode(pagination.cursor)))
-        rows = list(queryset[: pagination.limit + 1])
+        ids_query = ids_first(queryset.values_list("pk", flat=True)) if ids_first else None
+        if ids_query is not None:
+            ids = list(ids_query[: pagination.limit + 1])
+            found = queryset.order_by().in_bulk(ids)
+            rows = [found[pk] for pk in ids if pk in found]
+        else:
+            rows = list(queryset[: pagination.limit + 1])
         next_cursor = None
         if len(rows) > pagination.limit:
             rows = rows[: pagination.limit]

@@ -40,6 +40,7 @@ from solocrm.customers.api_schemas import (
 )
 from solocrm.customers.filters import SORTS, CustomerFilterForm, customers_filter
 from solocrm.customers.models import Customer, Interaction, SavedView
+from solocrm.customers.search_index import names_from_index
 
 router = Router(tags=["customers"])
 
@@ -94,7 +95,10 @@ class CustomerPagination(KeysetPagination):
         queryset = queryset.order_by(*order)
         if pagination.cursor:
             queryset = queryset.filter(keyset_filter(order, _decode(pagination.cursor)))
-        ids = list(queryset.values_list("pk", flat=True)[: pagination.limit + 1])
+        ids_query = queryset.values_list("pk", flat=True)
+        if (through_index := names_from_index(ids_query)) is not None:
+            ids_query = through_index
+        ids = list(ids_query[: pagination.limit + 1])
         rows = selectors.customers_api_rows(ids[: pagination.limit])
         next_cursor = None
         if len(ids) > pagination.limit:

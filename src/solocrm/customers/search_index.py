@@ -19,14 +19,17 @@ Django rebuilds a SQLite table (dropping its triggers) for some schema changes, 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from typing import Any
 
 from django.db import connections
-from django.db.models import F, Func, IntegerField, Q
+from django.db.models import F, Func, IntegerField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.lookups import In
+from django.db.models.sql.datastructures import BaseTable
+from django.db.models.sql.where import WhereNode
 
 TABLE = "customers_customer"
 FTS = "customers_customer_fts"
@@ -86,22 +89,34 @@ def uninstall(schema_editor: Any) -> None:
         schema_editor.execute(sql)
 
 
+def install_name_index(schema_editor: Any) -> None:
+    if schema_editor.connection.vendor == "sqlite":
+        schema_editor.execute(SQLITE_NAME_INDEX)
+
+
+def uninstall_name_index(schema_editor: Any) -> None:
+    if schema_editor.connection.vendor == "sqlite":
+        schema_editor.execute(f"DROP INDEX IF EXISTS {NAME_INDEX}")
+
+
 def ensure(using: str = "default") -> bool:
-    """Re-create the SQLite index triggers if a table rebuild dropped them. True if it did."""
+    """Re-create the SQLite index triggers (and ``NAME_INDEX``) if a table rebuild dropped
+    them. True if it did."""
     connection = connections[using]
     if connection.vendor != "sqlite":
         return False
     with connection.cursor() as cursor:
-        cursor.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")
+        cursor.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger', 'index')")
         present = {row[0] for row in cursor.fetchall()}
         if TABLE not in present:
             return False
         missing = [sql for name, sql in TRIGGERS.items() if name not in present]
-        if FTS in present and not missing:
-            return False
-        for sql in [SQLITE_TABLE, *TRIGGERS.values(), SQLITE_REBUILD]:
+        statements = [] if NAME_INDEX in present else [SQLITE_NAME_INDEX]
+        if FTS not in present or missing:
+            statements += [SQLITE_TABLE, *TRIGGERS.values(), SQLITE_REBUILD]
+        for sql in statements:
             cursor.execute(sql)
-    return True
+    return bool(statements)
 
 
 def ensure_after_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:
@@ -173,8 +188,17 @@ def _format_national_digits(e164: str) -> str:
 
 PHONE_QUERY = re.compile(r"[\d\s\-+().]+")
 # A term matching more rows than this is filtered inside the list query, which then walks
-# the sort order's index; fewer, and their ids are fetched first and the rows read by id.
-CANDIDATES = 5000
+# the sort order's index; fewer, and their ids are fetched first and sorted on their own
+# (by name: from NAME_INDEX, ~1.4 µs an id at a million customers, against ~4 µs reading
+# each row). Walking the name index costs ~0.2 µs a customer passed over before the page
+# is full: 190 ms for "huang", whose 18,000 matches are Chinese names, sorted last.
+CANDIDATES = 20000
+# On SQLite: a candidate's name, and what every list asks (alive? whose?), without
+# reading its (wide) row.
+NAME_INDEX = "customer_id_name"
+SQLITE_NAME_INDEX = (
+    f"CREATE INDEX IF NOT EXISTS {NAME_INDEX} ON {TABLE} (id, name, deleted_at, owner_id)"
+)
 
 
 def search_terms(query: str) -> list[str]:
@@ -228,7 +252,7 @@ def _sqlite_match(match: str, using: str) -> Q:
         cursor.execute(f"{SQLITE_MATCH} LIMIT %s", [match, CANDIDATES + 1])
         ids = [row[0] for row in cursor.fetchall()]
     if len(ids) <= CANDIDATES:
-        return Q(_IdsIn(F("pk"), ids)) if ids else Q(pk__in=[])
+        return Q(IdsIn(F("pk"), ids)) if ids else Q(pk__in=[])
     # The unary + keeps SQLite from reading the matches by id and sorting them all: the
     # sort order's index is walked and each row looked up in the (materialised) matches.
     unindexed_pk = Func(F("pk"), template="+%(expressions)s", output_field=IntegerField())
@@ -236,12 +260,50 @@ def _sqlite_match(match: str, using: str) -> Q:
     return Q(In(unindexed_pk, matches))
 
 
-class _IdsIn(In):
-    """``pk IN (…)`` over ids the index just returned: plain integers, bound as they are
-    (``pk__in`` prepares each of up to 5,000 values through the field, ~2 ms a search)."""
+class IdsIn(In):
+    """``pk IN (…)`` over ids the SQLite index just returned, sent as one JSON array
+    (``json_each``): binding up to ``CANDIDATES`` values one by one, each prepared
+    through the field, cost more than the search."""
 
     def get_prep_lookup(self) -> Any:
         return self.rhs
 
     def process_rhs(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
-        return "(" + ", ".join(["%s"] * len(self.rhs)) + ")", list(self.rhs)
+        return "(SELECT value FROM json_each(%s))", [json.dumps(self.rhs)]
+
+
+def names_from_index(queryset: QuerySet) -> QuerySet | None:
+    """``queryset`` (selecting ids) read through ``NAME_INDEX``, when it picks among a
+    search's candidates (``IdsIn``) by name on SQLite; None otherwise. The page's ids then
+    sort on names read from the index, not from every candidate's row (a query selecting
+    more columns would read every candidate's row anyway). SQLite's planner prefers the
+    rowid for ``id IN (…)``, so the index is named (``INDEXED BY``)."""
+    query = queryset.query
+    if connections[queryset.db].vendor != "sqlite" or not _picks_candidates(query.where):
+        return None
+    if not query.order_by or query.order_by[0].lstrip("-") != "name":
+        return None
+    queryset = queryset.all()
+    alias = queryset.query.get_initial_alias()
+    table = queryset.query.alias_map[alias]
+    queryset.query.alias_map[alias] = _IndexedTable(table.table_name, table.table_alias)
+    return queryset
+
+
+def _picks_candidates(where: Any) -> bool:
+    if isinstance(where, IdsIn):
+        return True
+    return (
+        isinstance(where, WhereNode)
+        and not where.negated
+        and where.connector == "AND"
+        and any(_picks_candidates(child) for child in where.children)
+    )
+
+
+class _IndexedTable(BaseTable):
+    """The customers table in a ``FROM`` clause, read through ``NAME_INDEX``."""
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        sql, params = super().as_sql(compiler, connection)
+        return f"{sql} INDEXED BY {connection.ops.quote_name(NAME_INDEX)}", params

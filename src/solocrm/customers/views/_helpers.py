@@ -14,16 +14,19 @@ from solocrm.api.pagination import KeysetPagination
 PAGE_SIZE = 50
 
 
-def keyset_page(queryset: QuerySet, request: HttpRequest, limit: int = PAGE_SIZE) -> dict[str, Any]:
-    """One page of ``queryset`` after ``?cursor=``; a broken cursor starts from the top."""
+def keyset_page(
+    queryset: QuerySet, request: HttpRequest, limit: int = PAGE_SIZE, **options: Any
+) -> dict[str, Any]:
+    """One page of ``queryset`` after ``?cursor=``; a broken cursor starts from the top.
+    ``options``: ``KeysetPagination.paginate_queryset``'s."""
     paginator = KeysetPagination()
     cursor = request.GET.get("cursor") or None
     try:
         return paginator.paginate_queryset(
-            queryset, KeysetPagination.Input(cursor=cursor, limit=limit)
+            queryset, KeysetPagination.Input(cursor=cursor, limit=limit), **options
         )
     except HttpError:
-        return paginator.paginate_queryset(queryset, KeysetPagination.Input(limit=limit))
+        return paginator.paginate_queryset(queryset, KeysetPagination.Input(limit=limit), **options)
 
 
 def htmx_target(request: HttpRequest) -> str:

@@ -36,6 +36,7 @@ from solocrm.customers.forms import (
 )
 from solocrm.customers.models import Customer, SavedView
 from solocrm.customers.panels import customer_panels
+from solocrm.customers.search_index import names_from_index
 from solocrm.customers.templatetags.customer_list import (
     PageLabels,
     column_choices_html,
@@ -60,7 +61,11 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     else:
         customers = customers.order_by("name", "id")
         columns = list(DEFAULT_COLUMNS)
-    page = keyset_page(selectors.customers_for_list(customers, columns=columns), request)
+    page = keyset_page(
+        selectors.customers_for_list(customers, columns=columns),
+        request,
+        ids_first=names_from_index,
+    )
     selectors.customers_list_details(page["items"])
     labels = current_page_labels()
     all_columns = [
