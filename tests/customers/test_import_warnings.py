@@ -227,3 +227,32 @@ def test_companies_import_has_no_warnings(owner, stored):
     summary = run("公司名称\nAcme Inc\n", owner, kind="companies")
     assert summary.as_dict()["warnings"] == 0
     assert Company.objects.count() == 2
+
+
+def test_new_customers_are_scored_as_the_database_reads_them_back(owner, stored, monkeypatch):
+    """The batch hands the duplicate check the records it wrote (``new_record``) instead
+    of reading them back: they must be what ``scoring_records`` reads."""
+    from solocrm.customers.duplicates import scoring_records
+    from solocrm.customers.duplicates_batch import LikelyDuplicates
+
+    handed = []
+    expect = LikelyDuplicates.expect
+
+    def spy(self, records):
+        records = list(records)
+        handed.extend(records)
+        expect(self, records)
+
+    monkeypatch.setattr(LikelyDuplicates, "expect", spy)
+    data = (
+        "姓名,城市,公司,手机,邮箱\n"
+        "张伟,杭州 ,Acme,13900139000;+1 415 555 2671,Zhang.Wei@Example.COM;zw@qq.com\n"
+        "李娜,  上海,新公司,010-1234 5678,\n"
+        "Wang Wei,,,,\n"
+    )
+    summary = run(data, owner, mode="atomic")
+    assert summary.as_dict()["created"] == 3, summary.as_dict()
+    assert len(handed) == 3
+    read_back = scoring_records(Customer.objects.filter(pk__in=[r.id for r in handed]))
+    assert sorted(handed, key=lambda r: r.id) == sorted(read_back, key=lambda r: r.id)
+    assert {e for r in handed for e in r.emails} == {"zhang.wei@example.com", "zw@qq.com"}

@@ -49,6 +49,7 @@ from solocrm.customers.duplicates_scoring import (
     best_matches,
     name_key,
     normalise_city,
+    normalise_email,
 )
 from solocrm.customers.models import Customer, CustomerEmail, CustomerPhone
 
@@ -204,11 +205,22 @@ class LikelyDuplicates:
         self._cities: dict[str, _Block] = defaultdict(_Block)
         self._loaded_cities: set[str] = set()
         self._records: dict[int, CustomerRecord | None] = {}
+        self._expected: dict[int | None, CustomerRecord] = {}
 
     def forget(self, customer_ids: Iterable[int]) -> None:
         """Drop the kept records of these customers (the import changed them)."""
         for pk in customer_ids:
             self._records.pop(pk, None)
+            self._expected.pop(pk, None)
+
+    def expect(self, records: Iterable[CustomerRecord]) -> None:
+        """The records of customers just written, as ``check`` would read them back: it
+        takes them instead (once; ``check`` drops what it did not use)."""
+        self._expected.update((record.id, record) for record in records)
+
+    def expected_forget(self) -> None:
+        """The customers ``expect`` was told about were rolled back."""
+        self._expected.clear()
 
     def _visible(self) -> Any:
         customers = Customer.objects.alive()
@@ -216,7 +228,11 @@ class LikelyDuplicates:
 
     def check(self, customer_ids: Iterable[int]) -> dict[int, list[LikelyDuplicate]]:
         """For each of these (new) customers, the likely duplicates stored before it."""
-        new = scoring_records(Customer.objects.filter(pk__in=list(customer_ids)))
+        ids = list(customer_ids)
+        new = [self._expected[pk] for pk in ids if pk in self._expected]
+        if unknown := [pk for pk in ids if pk not in self._expected]:
+            new += scoring_records(Customer.objects.filter(pk__in=unknown))
+        self._expected.clear()
         new.sort(key=lambda record: record.id or 0)
         if not new:
             return {}
@@ -311,6 +327,21 @@ class LikelyDuplicates:
             keys = [("email", e) for e in record.emails] + [("phone", p) for p in record.phones]
             shared[record.id] = {pk for key in keys for pk in owners[key] if pk in seen}
         return shared
+
+
+def new_record(
+    customer: Customer, *, emails: Iterable[str], phones: Iterable[str]
+) -> CustomerRecord:
+    """The record ``scoring_records`` reads back for a customer just written with these
+    emails and E.164 phones."""
+    return CustomerRecord(
+        id=customer.pk,
+        name=sys.intern(customer.name),
+        emails=frozenset(normalise_email(email) for email in emails),
+        phones=frozenset(phones),
+        company_id=customer.company_id,
+        city=sys.intern(customer.city),
+    )
 
 
 def _likely(other: CustomerRecord, score: Score) -> LikelyDuplicate:

@@ -20,7 +20,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models.functions import Upper
 from django.utils.translation import gettext as _
 
-from solocrm.customers.duplicates_batch import LikelyDuplicate, LikelyDuplicates
+from solocrm.customers.duplicates_batch import LikelyDuplicate, LikelyDuplicates, new_record
 from solocrm.customers.importing.engine import BatchRefused
 from solocrm.customers.importing.writers import AmbiguousMatch, CustomerWriter, RowConflict
 from solocrm.customers.models import Company, Customer, CustomerEmail, CustomerPhone
@@ -299,7 +299,12 @@ class CustomerBatchSession:
                 self._batch.save()
         except DatabaseError as exc:
             self.writer.companies_forget()  # the companies it made were rolled back
+            self.writer.duplicates.expected_forget()  # the customers too
             raise BatchRefused(str(exc)) from exc
+        self.writer.duplicates.expect(
+            new_record(customer, emails=emails, phones=phones)
+            for customer, emails, phones in self._batch.saved
+        )
 
 
 class CustomerBatchWriter(CustomerWriter):

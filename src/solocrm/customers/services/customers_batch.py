@@ -244,6 +244,8 @@ class CustomerBatch:
         self._new_customer = blank_instances(Customer)
         self._new_company = blank_instances(Company)
         self._new_interaction = blank_instances(Interaction)
+        # What the last ``save`` wrote: each customer with its emails and E.164 phones.
+        self.saved: list[tuple[Customer, list[str], list[str]]] = []
 
     # -- lookups (the BatchLookups protocol of customer_checks) -------------------------
 
@@ -423,6 +425,7 @@ class CustomerBatch:
             [("create", c, created_changes(c, tags=[])) for c in drafts]  # as company_create
         )
         _audit_write(self._audit(pending))
+        self.saved = [(p.customer, p.emails, [phone.e164 for phone in p.phones]) for p in pending]
         return customers
 
     @staticmethod
