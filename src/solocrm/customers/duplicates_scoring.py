@@ -32,6 +32,7 @@ characters ("Zhang Wei" vs "张伟" is not a match).
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -69,9 +70,12 @@ _NOT_WORD = re.compile(r"[^\w\s]+")
 _DIGITS = re.compile(r"\d+")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CustomerRecord:
-    """What the scorer needs to know about one customer (or a customer being typed in)."""
+    """What the scorer needs to know about one customer (or a customer being typed in).
+
+    An import keeps up to 100,000 of them: no ``__dict__`` (slots), and the comparison
+    keys of repeated names and cities are one string each (interned)."""
 
     id: int | None
     name: str = ""
@@ -85,8 +89,8 @@ class CustomerRecord:
     city_key: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "name_key", name_key(self.name))
-        object.__setattr__(self, "city_key", normalise_city(self.city))
+        object.__setattr__(self, "name_key", sys.intern(name_key(self.name)))
+        object.__setattr__(self, "city_key", sys.intern(normalise_city(self.city)))
 
 
 @dataclass(frozen=True)
