@@ -50,9 +50,8 @@ SEED = 20240305
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂"
 TAGS = ["VIP", "老客户", "北京", "上海", "newsletter", "展会", "转介绍"]
-# What the import runs with (settings.SQLITE_PRAGMAS, then the page cache an import
-# asks for: core.page_cache.IMPORT_CACHE_KIB; read once Django is set up), so that the
-# baseline's page cache and durability are the import's.
+# The application's own (settings.SQLITE_PRAGMAS, read once Django is set up), so that
+# the baseline's page cache and durability are the import's.
 SQLITE_PRAGMAS: tuple[str, ...] = ()
 
 
@@ -168,10 +167,8 @@ def command_import(home: str, path: Path, mode: str, rows: int) -> dict[str, Any
 
 def settings_pragmas() -> tuple[str, ...]:
     from solocrm import settings
-    from solocrm.core.page_cache import IMPORT_CACHE_KIB
 
-    kept = [p for p in settings.SQLITE_PRAGMAS if not p.startswith("PRAGMA cache_size")]
-    return (*kept, f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}")
+    return settings.SQLITE_PRAGMAS
 
 
 def main(rows: int) -> dict:

@@ -16,7 +16,6 @@ from typing import Any
 from solocrm.core.audit import audit_record
 from solocrm.core.collection import cyclic_gc_paused
 from solocrm.core.custom_fields import CustomFieldDefinition, definitions_for
-from solocrm.core.page_cache import IMPORT_CACHE_KIB, sqlite_page_cache
 from solocrm.core.permissions import require_write
 from solocrm.customers.importing.customer_batch import CustomerBatchWriter
 from solocrm.customers.importing.engine import ImportResult, Progress, rows_import
@@ -168,17 +167,16 @@ def import_file(
     )
     rows = table.rows if preview_rows is None or not options.dry_run else table.rows[:preview_rows]
     try:
-        with sqlite_page_cache(IMPORT_CACHE_KIB):
-            summary.result = rows_import(
-                rows=rows,
-                column_map=column_map,
-                context=context,
-                writer=writer,
-                mode=options.mode,
-                on_duplicate=options.on_duplicate,
-                dry_run=options.dry_run,
-                progress=progress,
-            )
+        summary.result = rows_import(
+            rows=rows,
+            column_map=column_map,
+            context=context,
+            writer=writer,
+            mode=options.mode,
+            on_duplicate=options.on_duplicate,
+            dry_run=options.dry_run,
+            progress=progress,
+        )
     except FileRefused as exc:  # the file changed on disk while its rows were read
         summary.refused = str(exc)
     if not options.dry_run:
