@@ -234,7 +234,14 @@ def test_candidates_sorted_through_the_name_index_page_like_the_walk(
     assert walked_ui == shown and len(shown) == 7 and "Trashed Example" not in shown
     if sort != "-created":
         assert shown == sorted(shown, reverse=sort == "-name")
-    assert api_pages(client, member, url) == walked_member == [["Zed Example"]]
+    with CaptureQueriesContext(connection) as queries:
+        assert api_pages(client, member, url) == walked_member == [["Zed Example"]]
+    through_index = any(search_index.NAME_INDEX in q["sql"] for q in queries.captured_queries)
+    assert through_index == (connection.vendor == "sqlite" and sort.lstrip("-") == "name")
+    by_tier = f"/api/v1/customers?q=example&limit=2&sort={sort}&tier=vip"
+    with CaptureQueriesContext(connection) as queries:  # a tier filter: the planner decides
+        assert api_pages(client, owner, by_tier) == [[]]
+    assert not any(search_index.NAME_INDEX in q["sql"] for q in queries.captured_queries)
 
 
 def test_the_name_index_survives_a_table_rebuild(owner, people):

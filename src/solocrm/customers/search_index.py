@@ -290,15 +290,38 @@ def names_from_index(queryset: QuerySet) -> QuerySet | None:
     return queryset
 
 
+# Columns a condition may test besides the candidates for the page to go through the
+# index: whether alive, whose (a member limited to their own customers), and the keyset
+# cursor's (name, id). Left to the planner, a member's search walked their customers in
+# name order testing each against the candidates: p95 232 ms at a million, 86 through
+# the index.
+INDEX_ONLY_COLUMNS = {"deleted_at", "owner", "name", "id"}
+
+
 def _picks_candidates(where: Any) -> bool:
-    if isinstance(where, IdsIn):
-        return True
-    return (
-        isinstance(where, WhereNode)
-        and not where.negated
-        and where.connector == "AND"
-        and any(_picks_candidates(child) for child in where.children)
+    """Whether ``where`` is a search's candidates, alive or trashed, someone's, after a
+    cursor, and nothing else. Any other condition (a tag, a stage…) is left to the
+    planner, which may know a better index for it."""
+    conditions = _conjuncts(where)
+    return any(isinstance(c, IdsIn) for c in conditions) and all(
+        isinstance(c, IdsIn) or _only_on(c, INDEX_ONLY_COLUMNS) for c in conditions
     )
+
+
+def _conjuncts(where: Any) -> list[Any]:
+    """The conditions ``where`` ANDs together."""
+    if isinstance(where, WhereNode) and not where.negated and where.connector == "AND":
+        return [part for child in where.children for part in _conjuncts(child)]
+    return [where]
+
+
+def _only_on(condition: Any, columns: set[str]) -> bool:
+    """Whether ``condition`` compares only these columns of the customer with values."""
+    if isinstance(condition, WhereNode):
+        return all(_only_on(child, columns) for child in condition.children)
+    target = getattr(getattr(condition, "lhs", None), "target", None)
+    rhs = getattr(condition, "rhs", None)
+    return getattr(target, "name", None) in columns and not hasattr(rhs, "resolve_expression")
 
 
 class _IndexedTable(BaseTable):
