@@ -110,3 +110,33 @@ def test_editing_keeps_and_changes_links(owner_client, owner, make_customer, mak
     )
     task.refresh_from_db()
     assert task.customer is None
+
+
+def test_the_first_matches_by_name_whichever_way_the_search_sorts_them(
+    owner, member, limit_members, make_customer, monkeypatch
+):
+    """Candidates go through the customers' name index on SQLite (``customers_first``),
+    more matches walk the name order: the same first customers either way."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from solocrm.agenda.link_search import link_matches
+    from solocrm.customers import search_index
+
+    for name in ["赵六", "Bob Tea", "amy tea", "Tea Zed", "茶叶王"]:
+        make_customer(name, emails=[f"{len(name)}{ord(name[0])}@tea.example"])
+    make_customer("Mine Tea", by=member, emails=["mine@tea.example"])
+    monkeypatch.setattr(search_index, "CANDIDATES", 1)
+    walked = [c.name for c in link_matches(owner, "customer", "tea.example", limit=4)]
+    walked_member = [c.name for c in link_matches(member, "customer", "tea.example", limit=4)]
+    monkeypatch.setattr(search_index, "CANDIDATES", 5000)
+    with CaptureQueriesContext(connection) as queries:
+        found = [c.name for c in link_matches(owner, "customer", "tea.example", limit=4)]
+    assert found == walked == ["Bob Tea", "Mine Tea", "Tea Zed", "amy tea"]
+    indexed = any(search_index.NAME_INDEX in q["sql"] for q in queries.captured_queries)
+    assert indexed == (connection.vendor == "sqlite")
+    assert (
+        [c.name for c in link_matches(member, "customer", "tea.example", limit=4)]
+        == (walked_member)
+        == ["Mine Tea"]
+    )

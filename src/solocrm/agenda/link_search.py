@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from solocrm.agenda import selectors
-from solocrm.customers.selectors import customer_search
+from solocrm.customers.selectors import customer_search, customers_first
 
 KINDS = ("customer", "company", "deal")
 SHOWN = 10
@@ -46,4 +46,6 @@ def link_matches(user: Any, kind: str, q: str, *, limit: int = SHOWN) -> list[An
             condition &= Q(**{f"{field}__icontains": term})
         records = records.filter(condition)
     order = "title" if kind == "deal" else "name"
+    if kind == "customer":
+        return customers_first(records.order_by(order, "pk"), limit)
     return list(records.order_by(order, "pk")[:limit])
