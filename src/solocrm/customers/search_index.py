@@ -279,7 +279,9 @@ def names_from_index(queryset: QuerySet) -> QuerySet | None:
     more columns would read every candidate's row anyway). SQLite's planner prefers the
     rowid for ``id IN (…)``, so the index is named (``INDEXED BY``)."""
     query = queryset.query
-    if connections[queryset.db].vendor != "sqlite" or not _picks_candidates(query.where):
+    if connections[queryset.db].vendor != "sqlite":
+        return None
+    if not _picks_candidates(query.where, query.base_table):
         return None
     if not query.order_by or query.order_by[0].lstrip("-") != "name":
         return None
@@ -298,13 +300,13 @@ def names_from_index(queryset: QuerySet) -> QuerySet | None:
 INDEX_ONLY_COLUMNS = {"deleted_at", "owner", "name", "id"}
 
 
-def _picks_candidates(where: Any) -> bool:
+def _picks_candidates(where: Any, alias: str) -> bool:
     """Whether ``where`` is a search's candidates, alive or trashed, someone's, after a
     cursor, and nothing else. Any other condition (a tag, a stage…) is left to the
     planner, which may know a better index for it."""
     conditions = _conjuncts(where)
     return any(isinstance(c, IdsIn) for c in conditions) and all(
-        isinstance(c, IdsIn) or _only_on(c, INDEX_ONLY_COLUMNS) for c in conditions
+        isinstance(c, IdsIn) or _only_on(c, INDEX_ONLY_COLUMNS, alias) for c in conditions
     )
 
 
@@ -315,13 +317,18 @@ def _conjuncts(where: Any) -> list[Any]:
     return [where]
 
 
-def _only_on(condition: Any, columns: set[str]) -> bool:
-    """Whether ``condition`` compares only these columns of the customer with values."""
+def _only_on(condition: Any, columns: set[str], alias: str) -> bool:
+    """Whether ``condition`` compares only these columns of the customers table (``alias``
+    in the query, not a joined table's) with values."""
     if isinstance(condition, WhereNode):
-        return all(_only_on(child, columns) for child in condition.children)
-    target = getattr(getattr(condition, "lhs", None), "target", None)
-    rhs = getattr(condition, "rhs", None)
-    return getattr(target, "name", None) in columns and not hasattr(rhs, "resolve_expression")
+        return all(_only_on(child, columns, alias) for child in condition.children)
+    column = getattr(condition, "lhs", None)
+    target = getattr(column, "target", None)
+    return (
+        getattr(column, "alias", None) == alias
+        and getattr(target, "name", None) in columns
+        and not hasattr(getattr(condition, "rhs", None), "resolve_expression")
+    )
 
 
 class _IndexedTable(BaseTable):

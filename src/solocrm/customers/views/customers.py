@@ -36,7 +36,6 @@ from solocrm.customers.forms import (
 )
 from solocrm.customers.models import Customer, SavedView
 from solocrm.customers.panels import customer_panels
-from solocrm.customers.search_index import names_from_index
 from solocrm.customers.templatetags.customer_list import (
     PageLabels,
     column_choices_html,
@@ -64,7 +63,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     page = keyset_page(
         selectors.customers_for_list(customers, columns=columns),
         request,
-        ids_first=names_from_index,
+        first=selectors.customers_first,
     )
     selectors.customers_list_details(page["items"])
     labels = current_page_labels()
