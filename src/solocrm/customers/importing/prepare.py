@@ -38,8 +38,7 @@ from solocrm.customers.importing.values import (
     tags_text_split,
     yes_no_parse,
 )
-from solocrm.customers.phones import remembered
-from solocrm.customers.services import emails_clean
+from solocrm.customers.services import emails_clean, emails_known_valid
 
 MAX_REPORTED_VALUE = 200
 CJK = re.compile(r"[\u3400-\u9fff]")
@@ -133,13 +132,8 @@ def _emails_clean(items: list[str]) -> tuple[list[str], list[str]]:
             return emails_clean(items)
         if email not in cleaned:
             cleaned.append(email)
-    for email in cleaned:
-        remembered(("email", email), _valid)
+    emails_known_valid(cleaned)
     return cleaned, []
-
-
-def _valid() -> bool:
-    return True
 
 
 def row_prepare(row: Row, *, column_map: ColumnMap, context: PrepareContext) -> PreparedRow:

@@ -16,7 +16,7 @@ from solocrm.customers.services.companies import (
     company_restore,
     company_update,
 )
-from solocrm.customers.services.contacts import emails_clean, phones_clean
+from solocrm.customers.services.contacts import emails_clean, emails_known_valid, phones_clean
 from solocrm.customers.services.customer_checks import CUSTOMER_FIELDS
 from solocrm.customers.services.customers import (
     customer_create,
@@ -57,6 +57,7 @@ __all__ = [
     "customers_bulk_delete",
     "customers_bulk_tag",
     "emails_clean",
+    "emails_known_valid",
     "interaction_create",
     "interaction_delete",
     "interaction_update",
