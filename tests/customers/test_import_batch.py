@@ -241,6 +241,39 @@ def test_a_batch_the_database_refuses_is_written_row_by_row(owner, monkeypatch):
     assert AuditEntry.objects.filter(action="create", object_type="customers.customer").count() == 4
 
 
+@pytest.mark.parametrize("mode", ["atomic", "partial"])
+def test_a_write_the_database_refuses_on_the_writer_thread_sends_the_batch_row_by_row(
+    owner, monkeypatch, mode
+):
+    """The batch's statements run on a second thread; the database refusing one of them
+    (here: customer keys already taken) still rolls the batch back, and its rows are then
+    written one by one, nothing lost and nothing half-written."""
+    from solocrm.customers.services import customers_batch
+
+    taken = services.customer_create(by=owner, name="Taken")
+    reserve = customers_batch.ids_reserve
+    calls = {"n": 0}
+
+    def taken_first(model, count):
+        calls["n"] += 1
+        if model is Customer and calls["n"] == 1:
+            return [taken.pk + i for i in range(count)]  # the first one is Taken's
+        return reserve(model, count)
+
+    monkeypatch.setattr(customers_batch, "ids_reserve", taken_first)
+    summary = run(HEADER + "".join(ROWS), owner, mode=mode)
+    assert summary.as_dict()["created"] == 4 and not summary.problems, summary.as_dict()
+    assert Customer.objects.count() == 5
+    assert Customer.objects.get(pk=taken.pk).name == "Taken"
+    assert AuditEntry.objects.filter(action="create", object_type="customers.customer").count() == 5
+    wang = Customer.objects.get(external_id="A-3")
+    assert sorted(wang.emails.values_list("email", flat=True)) == [
+        "wang@example.org",
+        "wf@example.com",
+    ]
+    assert wang.interactions.count() == 1 and wang.tags.count() == 1
+
+
 def test_queries_per_batch_do_not_grow_with_its_rows(owner):
     def queries(rows: int, start: int) -> int:
         lines = "".join(

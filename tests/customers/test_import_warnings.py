@@ -238,10 +238,10 @@ def test_new_customers_are_scored_as_the_database_reads_them_back(owner, stored,
     handed = []
     expect = LikelyDuplicates.expect
 
-    def spy(self, records):
+    def spy(self, records, *, sharers=None):
         records = list(records)
         handed.extend(records)
-        expect(self, records)
+        expect(self, records, sharers=sharers)
 
     monkeypatch.setattr(LikelyDuplicates, "expect", spy)
     data = (
@@ -256,3 +256,57 @@ def test_new_customers_are_scored_as_the_database_reads_them_back(owner, stored,
     read_back = scoring_records(Customer.objects.filter(pk__in=[r.id for r in handed]))
     assert sorted(handed, key=lambda r: r.id) == sorted(read_back, key=lambda r: r.id)
     assert {e for r in handed for e in r.emails} == {"zhang.wei@example.com", "zw@qq.com"}
+
+
+@pytest.mark.parametrize("batch_rows", [1000, 2])
+def test_contacts_shared_are_known_without_asking_the_database(
+    owner, stored, monkeypatch, batch_rows
+):
+    """Who else has a new customer's email or phone comes from the batch's match index
+    (``sharers``): it must be what the database says once the rows are written, among
+    the customers stored before it that the user sees, whatever the batch boundaries."""
+    from solocrm.customers.duplicates_batch import LikelyDuplicates
+    from solocrm.customers.importing import engine
+
+    monkeypatch.setattr(engine, "BATCH_ROWS", batch_rows)
+    services.customer_create(
+        by=owner, name="Bo", emails=["bo@example.com"], data={"external_id": "X-1"}
+    )
+    trashed = services.customer_create(by=owner, name="Cy", emails=["cy@example.com"])
+    services.customer_delete(by=owner, customer=trashed)
+    handed: dict[int, set[int]] = {}
+    expect = LikelyDuplicates.expect
+
+    def spy(self, records, *, sharers=None):
+        handed.update(sharers or {})
+        expect(self, records, sharers=sharers)
+
+    monkeypatch.setattr(LikelyDuplicates, "expect", spy)
+    data = (
+        "客户编号,姓名,手机,邮箱\n"
+        "X-2,Bo Two,,bo@example.com\n"  # another external ID: created, shares Bo's email
+        "X-3,Bo Three,13911112222,bo@example.com\n"  # and Bo Two's
+        "X-4,Cy Two,,cy@example.com\n"  # the owner of this one is in the trash
+        "X-5,Dee,13911112222,\n"
+        "X-6,Dee Two,13911112222,\n"  # shares with a row of the file
+        "X-7,Eve,,eve@example.com\n"
+    )
+    summary = run(data, owner, mode="atomic")
+    assert summary.as_dict()["created"] == 6, summary.as_dict()
+    new = {c.external_id: c.pk for c in Customer.objects.filter(external_id__gte="X-2")}
+    assert set(handed) == set(new.values())
+    from solocrm.customers.duplicates import scoring_records
+
+    duplicates = LikelyDuplicates(user=owner)
+    records = scoring_records(Customer.objects.filter(pk__in=new.values()))
+    from_database = duplicates._shared_contacts(records)
+    visible = duplicates._visible_sharers(handed)
+    for pk, shared in from_database.items():
+        assert visible[pk] == {other for other in shared if other < pk}, pk
+    bo = Customer.objects.get(external_id="X-1").pk
+    assert visible[new["X-3"]] == {bo, new["X-2"]}
+    assert visible[new["X-4"]] == set()
+    assert visible[new["X-6"]] == {new["X-3"], new["X-5"]}
+    assert visible[new["X-7"]] == set()
+    warned = {w.record_id for w in summary.warnings}
+    assert {new["X-2"], new["X-3"], new["X-6"]} <= warned

@@ -206,6 +206,7 @@ class LikelyDuplicates:
         self._loaded_cities: set[str] = set()
         self._records: dict[int, CustomerRecord | None] = {}
         self._expected: dict[int | None, CustomerRecord] = {}
+        self._sharers: dict[int, set[int]] = {}
 
     def forget(self, customer_ids: Iterable[int]) -> None:
         """Drop the kept records of these customers (the import changed them)."""
@@ -213,14 +214,20 @@ class LikelyDuplicates:
             self._records.pop(pk, None)
             self._expected.pop(pk, None)
 
-    def expect(self, records: Iterable[CustomerRecord]) -> None:
+    def expect(
+        self, records: Iterable[CustomerRecord], *, sharers: dict[int, set[int]] | None = None
+    ) -> None:
         """The records of customers just written, as ``check`` would read them back: it
-        takes them instead (once; ``check`` drops what it did not use)."""
+        takes them instead (once; ``check`` drops what it did not use). ``sharers``: for
+        some of them, every stored customer (alive, visible or not) that has one of
+        their emails or phones, as the writer knows it: ``check`` then need not look."""
         self._expected.update((record.id, record) for record in records)
+        self._sharers.update(sharers or {})
 
     def expected_forget(self) -> None:
         """The customers ``expect`` was told about were rolled back."""
         self._expected.clear()
+        self._sharers.clear()
 
     def _visible(self) -> Any:
         customers = Customer.objects.alive()
@@ -232,12 +239,15 @@ class LikelyDuplicates:
         new = [self._expected[pk] for pk in ids if pk in self._expected]
         if unknown := [pk for pk in ids if pk not in self._expected]:
             new += scoring_records(Customer.objects.filter(pk__in=unknown))
+        sharers = {r.id: self._sharers[r.id] for r in new if r.id in self._sharers}
         self._expected.clear()
+        self._sharers.clear()
         new.sort(key=lambda record: record.id or 0)
         if not new:
             return {}
         self._load_blocks(new)
-        candidates = self._shared_contacts(new)
+        candidates = self._shared_contacts([r for r in new if r.id not in sharers])
+        candidates.update(self._visible_sharers(sharers))
         for record in new:
             assert record.id is not None
             for block in self._blocks_of(record):
@@ -251,6 +261,9 @@ class LikelyDuplicates:
             matches = best_matches(record, others, min_score=self.min_score)[: self.limit]
             if matches:
                 found[record.id] = [_likely(other, score) for other, score in matches]
+        if len(self._records) + len(new) <= KEPT_RECORDS:
+            # Later rows may be compared with these (the user made them, so may see them).
+            self._records.update((record.id, record) for record in new)
         return found
 
     def _stored(self, wanted: set[int]) -> dict[int, CustomerRecord]:
@@ -305,9 +318,17 @@ class LikelyDuplicates:
             found.append(self._cities[city_key])
         return found
 
+    def _visible_sharers(self, sharers: dict[int, set[int]]) -> dict[int, set[int]]:
+        """``sharers`` without the customers the user may not see (or in the trash)."""
+        ids = set().union(*sharers.values())
+        seen = set(self._visible().filter(pk__in=ids).values_list("pk", flat=True)) if ids else ids
+        return {pk: shared & seen for pk, shared in sharers.items()}
+
     def _shared_contacts(self, new: Sequence[CustomerRecord]) -> dict[int, set[int]]:
         """Customers sharing an email or phone with each new one, among those the user
         sees (three queries; contacts are looked up by their own index first)."""
+        if not new:
+            return {}
         owners: dict[tuple[str, str], set[int]] = defaultdict(set)
         emails = {email for record in new for email in record.emails}
         phones = {phone for record in new for phone in record.phones}

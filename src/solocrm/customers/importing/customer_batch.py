@@ -144,6 +144,13 @@ class MatchIndex:
             return candidates[0], reasons[candidates[0]]
         return None, ""
 
+    def owners(self, values: dict[str, Any]) -> set[Known]:
+        """Everyone known to have one of the row's emails or phones."""
+        found = {k for email in values.get("emails", ()) for k in self.by_email.get(email, ())}
+        for phone in values.get("phones_e164", ()):
+            found.update(self.by_phone.get(phone, ()))
+        return found
+
     def remember(self, known: Known, values: dict[str, Any]) -> None:
         """The row's keys now belong to ``known`` (created from it, or updated by it)."""
         known.name = " ".join(values["name"].split())
@@ -201,6 +208,9 @@ class CustomerBatchSession:
         self._batch: CustomerBatch | None = None
         self._companies: dict[str, Company] = {}
         self._sequence = itertools.count()
+        # Each new customer, with who else had one of its emails or phones when it was
+        # made (``LikelyDuplicates`` warns about them).
+        self._sharers: list[tuple[Known, set[Known]]] = []
 
     @property
     def batch(self) -> CustomerBatch:
@@ -256,6 +266,7 @@ class CustomerBatchSession:
             customer = self._add(values, self._companies.get(name) if name else None)
         known = Known((1, next(self._sequence)), customer.name, customer.external_id)
         known.pending = customer
+        self._sharers.append((known, self.index.owners(values)))
         self.index.remember(known, values)
         return known
 
@@ -301,9 +312,17 @@ class CustomerBatchSession:
             self.writer.companies_forget()  # the companies it made were rolled back
             self.writer.duplicates.expected_forget()  # the customers too
             raise BatchRefused(str(exc)) from exc
+        sharers, self._sharers = self._sharers, []
         self.writer.duplicates.expect(
-            new_record(customer, emails=emails, phones=phones)
-            for customer, emails, phones in self._batch.saved
+            (
+                new_record(customer, emails=emails, phones=phones)
+                for customer, emails, phones in self._batch.saved
+            ),
+            sharers={
+                known.record_id: {s.record_id for s in shared if s.record_id is not None}
+                for known, shared in sharers
+                if known.record_id is not None
+            },
         )
 
 

@@ -17,6 +17,7 @@ and the caller rolls the batch back.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +31,7 @@ from solocrm.core.context import current_actor
 from solocrm.core.custom_fields import CustomFieldDefinition, definitions_for
 from solocrm.core.models import AuditEntry, blank_instances
 from solocrm.core.permissions import require_write, visible
+from solocrm.core.statement_writer import StatementWriter
 from solocrm.core.tags import Tag
 from solocrm.customers.models import Company, Customer, CustomerEmail, CustomerPhone, Interaction
 from solocrm.customers.phones import NormalisedPhone
@@ -63,8 +65,9 @@ PLAIN_TYPES = {
     "SmallIntegerField",
     "TextField",
 }
-RETURNING_ROWS = 500
+ROWS_PER_STATEMENT = 500
 SQLITE_MAX_PARAMETERS = 32_766
+POSTGRESQL_MAX_PARAMETERS = 65_535
 EMPTY_DICT = object()  # the memo's key for {}
 AUDIT_COLUMNS = (
     "time",
@@ -86,16 +89,17 @@ def rows_insert(
     rows: Sequence[Sequence[Any]],
     *,
     returning: bool = False,
+    writer: StatementWriter | None = None,
 ) -> list[int]:
     """Insert ``rows`` (values in ``attnames`` order, as on the model) into ``model``'s
     table; with ``returning``, the new primary keys in the rows' order.
 
     Values are converted for the database as ``bulk_create`` converts them
     (``get_db_prep_save``), but only for fields whose values need it (dates, JSON,
-    decimals…); plain text, numbers and foreign-key ids go as they are. Without
-    ``returning`` the rows go in one ``executemany``; with it, in multi-row ``INSERT …
-    RETURNING`` statements (SQLite ≥ 3.35 and PostgreSQL keep the rows' order, which
-    ``bulk_create`` relies on too).
+    decimals…); plain text, numbers and foreign-key ids go as they are. With
+    ``returning``, the rows go in multi-row ``INSERT … RETURNING`` statements (SQLite ≥
+    3.35 and PostgreSQL keep the rows' order, which ``bulk_create`` relies on too); given
+    a ``writer``, in multi-row statements it runs; otherwise in one ``executemany``.
     """
     if not rows:
         return []
@@ -112,27 +116,68 @@ def rows_insert(
     table = quote(model._meta.db_table)
     columns = ", ".join(quote(f.column) for f in fields)
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    # Only quoted model metadata and placeholders are joined in; values are parameters.
+    insert = f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608
+    if writer is None and not returning:
+        with connection.cursor() as cursor:
+            cursor.executemany(insert + one, rows)
+        return []
+    size = _rows_per_statement(connection, fields, rows)
+    statements = (rows[start : start + size] for start in range(0, len(rows), size))
+    if writer is not None:
+        for part in statements:
+            writer.submit(_rows_sql(insert, one, len(part)), [v for row in part for v in row])
+        return []
+    pk = quote(model._meta.pk.column)
+    ids: list[int] = []
     with connection.cursor() as cursor:
-        if not returning:
-            # Only quoted model metadata and placeholders are joined in; values are parameters.
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES {one}", rows)  # noqa: S608
-            return []
-        pk = quote(model._meta.pk.column)
-        size = max(connection.ops.bulk_batch_size(fields, rows), 1)
-        if connection.vendor == "sqlite" and connection.Database.sqlite_version_info >= (3, 32):
-            # Django assumes SQLite's old limit of 999 parameters; since 3.32 it is 32,766,
-            # and fewer, longer statements write a batch about a fifth faster.
-            size = max(size, min(RETURNING_ROWS, SQLITE_MAX_PARAMETERS // len(fields)))
-        ids: list[int] = []
-        for start in range(0, len(rows), size):
-            part = rows[start : start + size]
+        for part in statements:
             values = ", ".join([one] * len(part))
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {values} RETURNING {pk}",  # noqa: S608
-                [value for row in part for value in row],
-            )
+            cursor.execute(f"{insert}{values} RETURNING {pk}", [v for row in part for v in row])
             ids.extend(row[0] for row in cursor.fetchall())
     return ids
+
+
+@functools.lru_cache(maxsize=64)
+def _rows_sql(insert: str, one: str, count: int) -> str:
+    """The same text for the same statement: its hash and its conversions are cached."""
+    return insert + ", ".join([one] * count)
+
+
+def _rows_per_statement(connection: Any, fields: Sequence[Any], rows: Sequence[Any]) -> int:
+    size = max(connection.ops.bulk_batch_size(fields, rows), 1)
+    if connection.vendor == "sqlite" and connection.Database.sqlite_version_info >= (3, 32):
+        # Django assumes SQLite's old limit of 999 parameters; since 3.32 it is 32,766,
+        # and fewer, longer statements write a batch about a fifth faster.
+        size = max(size, min(ROWS_PER_STATEMENT, SQLITE_MAX_PARAMETERS // len(fields)))
+    elif connection.vendor == "postgresql":
+        size = min(size, POSTGRESQL_MAX_PARAMETERS // len(fields))
+    return size
+
+
+def ids_reserve(model: type[models.Model], count: int) -> list[int]:
+    """``count`` primary keys for new ``model`` rows, in ascending order, that no other
+    insert takes: on PostgreSQL from the table's sequence; on SQLite the ones
+    ``AUTOINCREMENT`` would give next, so only inside a transaction that holds the write
+    lock (``BEGIN IMMEDIATE``) and inserts them before any other row of the table."""
+    connection = connections[router.db_for_write(model)]
+    table, pk = model._meta.db_table, model._meta.pk.column
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            if not connection.in_atomic_block:
+                raise RuntimeError("ids_reserve on SQLite needs the caller's transaction")
+            # Only the model's quoted table and column names are joined in.
+            last = f"coalesce((SELECT max({quote(pk)}) FROM {quote(table)}), 0)"  # noqa: S608
+            seq = "coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0)"
+            cursor.execute(f"SELECT max({seq}, {last})", [table])
+            last = cursor.fetchone()[0]
+            return list(range(last + 1, last + 1 + count))
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [quote(table), pk, count],
+        )
+        return sorted(row[0] for row in cursor.fetchall())
 
 
 def _memoised(prepare: Any, connection: Any) -> Any:
@@ -155,12 +200,14 @@ def _memoised(prepare: Any, connection: Any) -> Any:
     return prepared
 
 
-def _model_rows(objs: Sequence[models.Model], now: Any = None) -> tuple[list[str], list[list[Any]]]:
-    """The concrete, non-key fields' attnames of ``objs`` and their values (``pre_save``
-    applied, as ``bulk_create`` does: ``auto_now`` dates are set here, to ``now`` if
-    given)."""
+def _model_rows(
+    objs: Sequence[models.Model], now: Any = None, *, with_pk: bool = False
+) -> tuple[list[str], list[list[Any]]]:
+    """The concrete fields' attnames of ``objs`` (the primary key only ``with_pk``) and
+    their values (``pre_save`` applied, as ``bulk_create`` does: ``auto_now`` dates are
+    set here, to ``now`` if given)."""
     model = type(objs[0])
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
     presaved = [
         f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
     ]
@@ -174,17 +221,34 @@ def _model_rows(objs: Sequence[models.Model], now: Any = None) -> tuple[list[str
     return names, [[getattr(obj, name) for name in names] for obj in objs]
 
 
-def objects_insert(objs: Sequence[models.Model], *, now: Any = None) -> None:
+def objects_insert(
+    objs: Sequence[models.Model], *, now: Any = None, writer: StatementWriter | None = None
+) -> None:
     """``bulk_create(objs)`` through ``rows_insert``: the objects get their primary keys.
-    ``now``: the time their ``auto_now`` fields take (else each its own)."""
+    ``now``: the time their ``auto_now`` fields take (else each its own). Given a
+    ``writer``, the objects already have their keys (``ids_reserve``) and the writer
+    inserts them."""
     if not objs:
         return
-    names, rows = _model_rows(objs, now)
-    ids = rows_insert(type(objs[0]), names, rows, returning=True)
+    model = type(objs[0])
+    names, rows = _model_rows(objs, now, with_pk=writer is not None)
+    if writer is not None:
+        rows_insert(model, names, rows, writer=writer)
+        ids = [obj.pk for obj in objs]
+    else:
+        ids = rows_insert(model, names, rows, returning=True)
+    database = router.db_for_write(model)
     for obj, pk in zip(objs, ids, strict=True):
         obj.pk = pk
         obj._state.adding = False
-        obj._state.db = router.db_for_write(type(obj))
+        obj._state.db = database
+
+
+def ids_assign(objs: Sequence[models.Model]) -> None:
+    """Give new ``objs`` (all of one model) their primary keys now (``ids_reserve``)."""
+    if objs:
+        for obj, pk in zip(objs, ids_reserve(type(objs[0]), len(objs)), strict=True):
+            obj.pk = pk
 
 
 @dataclass(frozen=True)
@@ -396,35 +460,43 @@ class CustomerBatch:
                 for interaction in p.interactions:
                     interaction.company = company
         customers = [p.customer for p in pending]
-        objects_insert(customers, now=now)
-        rows_insert(
-            CustomerEmail,
-            ("customer_id", "email", "is_primary"),
-            [(p.customer.pk, email, i == 0) for p in pending for i, email in enumerate(p.emails)],
-        )
-        rows_insert(
-            CustomerPhone,
-            ("customer_id", "raw", "e164", "is_primary"),
-            [
-                (p.customer.pk, phone.raw, phone.e164, i == 0)
-                for p in pending
-                for i, phone in enumerate(p.phones)
-            ],
-        )
-        through = Customer.tags.through
-        rows_insert(
-            through,
-            ("customer_id", "tag_id"),
-            [(p.customer.pk, tag.pk) for p in pending for tag in p.tags],
-        )
+        interactions = [i for p in pending for i in p.interactions]
+        # Keys first, so that every row below can be built before any is written; then
+        # the statements run on a second thread while this one builds the next.
+        ids_assign(customers)
+        ids_assign(interactions)
         for p in pending:
             for interaction in p.interactions:
                 interaction.customer = p.customer
-        objects_insert([i for p in pending for i in p.interactions], now=now)
-        _audit_write(
-            [("create", c, created_changes(c, tags=[])) for c in drafts]  # as company_create
-        )
-        _audit_write(self._audit(pending))
+        with StatementWriter(connections[router.db_for_write(Customer)]) as writer:
+            objects_insert(customers, now=now, writer=writer)
+            rows_insert(
+                CustomerEmail,
+                ("customer_id", "email", "is_primary"),
+                [(p.customer.pk, e, i == 0) for p in pending for i, e in enumerate(p.emails)],
+                writer=writer,
+            )
+            rows_insert(
+                CustomerPhone,
+                ("customer_id", "raw", "e164", "is_primary"),
+                [
+                    (p.customer.pk, phone.raw, phone.e164, i == 0)
+                    for p in pending
+                    for i, phone in enumerate(p.phones)
+                ],
+                writer=writer,
+            )
+            rows_insert(
+                Customer.tags.through,
+                ("customer_id", "tag_id"),
+                [(p.customer.pk, tag.pk) for p in pending for tag in p.tags],
+                writer=writer,
+            )
+            objects_insert(interactions, now=now, writer=writer)
+            _audit_write(  # as company_create
+                [("create", c, created_changes(c, tags=[])) for c in drafts], writer=writer
+            )
+            _audit_write(self._audit(pending), writer=writer)
         self.saved = [(p.customer, p.emails, [phone.e164 for phone in p.phones]) for p in pending]
         return customers
 
@@ -446,9 +518,11 @@ class CustomerBatch:
                 yield "create", interaction, created_changes(interaction)
 
 
-def _audit_write(entries: Iterable[tuple[str, Any, dict[str, Any]]]) -> None:
-    """``audit_entries`` for changes already made JSON-safe (by ``snapshot``), in one
-    ``executemany``."""
+def _audit_write(
+    entries: Iterable[tuple[str, Any, dict[str, Any]]], *, writer: StatementWriter
+) -> None:
+    """``audit_entries`` for changes already made JSON-safe (by ``snapshot``), written
+    by ``writer``."""
     actor = current_actor()
     now = timezone.now()
     head = (now, actor.user_id, actor.label[:254], actor.channel, actor.request_id)
@@ -456,4 +530,4 @@ def _audit_write(entries: Iterable[tuple[str, Any, dict[str, Any]]]) -> None:
         (*head, action, obj._meta.label_lower, str(obj.pk), str(obj)[:200], changes)
         for action, obj, changes in entries
     ]
-    rows_insert(AuditEntry, AUDIT_COLUMNS, rows)
+    rows_insert(AuditEntry, AUDIT_COLUMNS, rows, writer=writer)
