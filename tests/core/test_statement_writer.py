@@ -10,7 +10,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from solocrm.core.statement_writer import StatementWriter
+from solocrm.core.statement_writer import StatementWriter, meanwhile
 from solocrm.core.tags import Tag
 from solocrm.customers.services.customers_batch import ids_reserve, rows_insert
 
@@ -115,3 +115,23 @@ def test_keys_are_reserved_outside_a_transaction_only_from_a_sequence():
     else:
         first, second = ids_reserve(Tag, 2)
         assert second > first and ids_reserve(Tag, 1)[0] > second
+
+
+@pytest.mark.django_db(transaction=True)
+def test_meanwhile_work_runs_at_each_join_beside_the_writer_and_queries_wait_for_it():
+    seen: list[tuple[bool, list[str]]] = []
+
+    def work():
+        busy = any(t.name == "statement-writer" for t in threading.enumerate())
+        seen.append((busy, names()))  # a query: it waits for the statements queued
+
+    with transaction.atomic():
+        with meanwhile(work):
+            with StatementWriter(connection) as writer:
+                writer.submit(INSERT, ["a", "#111111"])
+                writer.submit(INSERT, ["b", "#222222"])
+            with StatementWriter(connection) as writer:
+                pass
+        transaction.set_rollback(True)
+    assert seen == [(True, ["a", "b"]), (True, ["a", "b"])]
+    assert not connection.execute_wrappers

@@ -485,3 +485,61 @@ def test_rows_read_again_are_decoded_again_from_the_file(monkeypatch, encoding, 
         (6, ("李娜", "x")),
         (7, ("王芳", "")),
     ]
+
+
+def test_the_next_batch_is_prepared_while_the_writer_writes_and_keeps_its_phone_answers(
+    owner, monkeypatch
+):
+    """Rows are prepared a batch ahead, while the statement writer writes the batch
+    before (``meanwhile``); the phone answers found then serve that batch's own writing,
+    so each number is still parsed once."""
+    import threading
+
+    from solocrm.customers import phones
+
+    monkeypatch.setattr(engine, "BATCH_ROWS", 2)
+    prepared_while_writing: dict[int, bool] = {}
+    prepare = engine.row_prepare
+
+    def spy_prepare(row, **kwargs):
+        busy = any(t.name == "statement-writer" for t in threading.enumerate())
+        prepared_while_writing[row.line] = busy
+        return prepare(row, **kwargs)
+
+    parsed: list[str] = []
+    normalise = phones._phone_normalise
+
+    def spy_normalise(raw, *, region):
+        parsed.append(raw)
+        return normalise(raw, region=region)
+
+    monkeypatch.setattr(engine, "row_prepare", spy_prepare)
+    monkeypatch.setattr(phones, "_phone_normalise", spy_normalise)
+    landlines = [f"010-1234 56{i:02d}" for i in range(6)]  # not the mobiles' shortcut
+    data = "姓名,电话\n" + "".join(f"客户{i},{phone}\n" for i, phone in enumerate(landlines))
+    summary = run(data, owner)
+    assert summary.as_dict()["created"] == 6, summary.as_dict()
+    assert prepared_while_writing == {2: False, 3: False, 4: True, 5: True, 6: True, 7: True}
+    assert sorted(parsed) == landlines  # once each, in all
+    stored = Customer.objects.filter(phones__raw__in=landlines).values_list(
+        "phones__e164", flat=True
+    )
+    assert sorted(stored) == [f"+86101234 56{i:02d}".replace(" ", "") for i in range(6)]
+
+
+def test_imported_notes_set_each_customers_last_contact_time(owner):
+    """The batch writes a customer's row after its notes, with the time of the latest
+    one: what the contact triggers keep it equal to."""
+    from django.db.models import Max
+
+    summary = run(HEADER + "".join(ROWS), owner)
+    assert summary.as_dict()["created"] == 4
+    customers = Customer.objects.annotate(latest=Max("interactions__occurred_at"))
+    assert {c.external_id: c.latest is not None for c in customers} == {
+        "A-1": True,
+        "A-2": False,
+        "A-3": True,
+        None: False,
+    }
+    for customer in customers:
+        assert customer.last_contacted_at == customer.latest, customer.name

@@ -6,9 +6,12 @@ the importing thread build the next statement's rows at the same time: on two co
 database's work and Python's overlap instead of taking turns.
 
 The statements run in the order submitted, on the caller's own connection, so inside
-the caller's transaction. The caller must not use that connection between ``start`` and
-``join``: ``join`` waits for every statement and re-raises the first error as Django's
-cursor raised it (``IntegrityError``…); statements after a failed one are not run.
+the caller's transaction. ``join`` waits for every statement and re-raises the first
+error as Django's cursor raised it (``IntegrityError``…); statements after a failed one
+are not run. Before it waits, ``join`` does the work registered with ``meanwhile`` (an
+import prepares its next rows), once. Until ``join``, a query another thread makes on
+the connection first waits for the statements queued so far, so that it never runs
+beside them and sees what they wrote.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ import contextlib
 import queue
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextvars import ContextVar
 from types import TracebackType
 from typing import Any
 
@@ -31,6 +35,18 @@ SWITCH_INTERVAL = 0.0005
 _DONE = None
 _QMARK: dict[str, str] = {}  # statements as Django's SQLite cursor rewrites them
 QMARK_KEPT = 64
+_MEANWHILE: ContextVar[Callable[[], None] | None] = ContextVar("meanwhile", default=None)
+
+
+@contextlib.contextmanager
+def meanwhile(work: Callable[[], None]) -> Iterator[None]:
+    """Inside this block, a ``join`` that would wait first calls ``work()`` (which must
+    not need the database to be up to date: it runs beside the writer)."""
+    token = _MEANWHILE.set(work)
+    try:
+        yield
+    finally:
+        _MEANWHILE.reset(token)
 
 
 class StatementWriter:
@@ -41,7 +57,7 @@ class StatementWriter:
         # This thread's own wrapper, not ``django.db.connection``: through that proxy the
         # writer's thread would open a connection of its own.
         self.connection = connections[connection.alias]
-        self._jobs: queue.SimpleQueue[tuple[str, Sequence[Any]] | None] = queue.SimpleQueue()
+        self._jobs: queue.Queue[tuple[str, Sequence[Any]] | None] = queue.Queue()
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
         self._switch_interval = 0.0
@@ -49,6 +65,7 @@ class StatementWriter:
     def start(self) -> StatementWriter:
         self.connection.ensure_connection()
         self.connection.inc_thread_sharing()
+        self.connection.execute_wrappers.append(self._after_queued)
         self._switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(min(self._switch_interval, SWITCH_INTERVAL))
         self._thread = threading.Thread(target=self._run, name="statement-writer", daemon=True)
@@ -62,16 +79,30 @@ class StatementWriter:
         self._jobs.put((sql, params))
 
     def join(self) -> None:
-        """Wait for every statement submitted; re-raise the first one's error."""
-        thread, self._thread = self._thread, None
-        if thread is not None:
-            self._jobs.put(_DONE)
-            thread.join()
-            sys.setswitchinterval(self._switch_interval)
-            self.connection.dec_thread_sharing()
+        """Do the ``meanwhile`` work, wait for every statement submitted, and re-raise
+        the first one's error."""
+        if (thread := self._thread) is not None:
+            try:
+                if (work := _MEANWHILE.get()) is not None:
+                    work()
+            finally:
+                self._jobs.put(_DONE)
+                thread.join()
+                self._thread = None
+                sys.setswitchinterval(self._switch_interval)
+                self.connection.execute_wrappers.remove(self._after_queued)
+                self.connection.dec_thread_sharing()
         if self._error is not None:
             error, self._error = self._error, None
             raise error
+
+    def _after_queued(
+        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
+        """Django's execute wrapper: another thread's query waits for the queue."""
+        if self._thread is not None and threading.current_thread() is not self._thread:
+            self._jobs.join()
+        return execute(sql, params, many, context)
 
     def _run(self) -> None:
         cursor = None
@@ -79,14 +110,17 @@ class StatementWriter:
             cursor = self.connection.cursor()
         except BaseException as exc:  # re-raised by join
             self._error = exc
-        while (job := self._jobs.get()) is not _DONE:
-            if self._error is not None or cursor is None:
-                continue  # drain: after a failure the rest is not run
-            sql, params = job
+        while True:
+            job = self._jobs.get()
             try:
-                self._execute(cursor, sql, params)
+                if job is _DONE:
+                    break
+                if self._error is None and cursor is not None:
+                    self._execute(cursor, *job)
             except BaseException as exc:  # re-raised by join
                 self._error = exc
+            finally:
+                self._jobs.task_done()
         if cursor is not None:
             cursor.close()
 

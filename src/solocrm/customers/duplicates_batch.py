@@ -261,9 +261,6 @@ class LikelyDuplicates:
             matches = best_matches(record, others, min_score=self.min_score)[: self.limit]
             if matches:
                 found[record.id] = [_likely(other, score) for other, score in matches]
-        if len(self._records) + len(new) <= KEPT_RECORDS:
-            # Later rows may be compared with these (the user made them, so may see them).
-            self._records.update((record.id, record) for record in new)
         return found
 
     def _stored(self, wanted: set[int]) -> dict[int, CustomerRecord]:

@@ -30,16 +30,17 @@ def default_phone_region() -> str:
 
 
 @contextmanager
-def phones_remembered() -> Iterator[None]:
+def phones_remembered(memory: dict[Hashable, Any] | None = None) -> Iterator[None]:
     """Within this block each phone number is parsed once per region (and each email
     address checked once: ``emails_clean``).
 
     An import parses every phone of a file twice (checking the rows, then writing them
     through the services) and formats it once more for the search text; parsing is a
     pure function of the text and the region, so the answers are kept until the block
-    ends. Refusals are not kept (their messages follow the active language).
+    ends. Refusals are not kept (their messages follow the active language). Pass the
+    ``memory`` of an earlier block to go on with its answers.
     """
-    token = _REMEMBERED.set({})
+    token = _REMEMBERED.set({} if memory is None else memory)
     try:
         yield
     finally:

@@ -1,7 +1,9 @@
 """Importing a table's rows: every row ends created, updated, skipped or rejected.
 
 The rows are walked once, ``BATCH_ROWS`` at a time: each batch is prepared (parsed and
-cleaned, no writes), then written, so memory holds one batch, not the file. A writer
+cleaned, no writes), then written, so memory holds a batch or two, not the file (a batch
+writer's statements run on a second thread, and the next batch is prepared meanwhile:
+``statement_writer``). A writer
 that can (customers, see ``customer_batch``) takes a whole batch: rows are matched and
 validated one by one in memory and the new records written together; a row refused
 leaves nothing behind. Any
@@ -36,6 +38,7 @@ from django.utils.translation import gettext as _
 
 from solocrm.core.collection import young_garbage_collect
 from solocrm.core.exceptions import StaleVersionError
+from solocrm.core.statement_writer import meanwhile
 from solocrm.customers.importing.errors import RowProblem, RowWarning
 from solocrm.customers.importing.mapping import ColumnMap
 from solocrm.customers.importing.prepare import PrepareContext, PreparedRow, row_prepare
@@ -130,6 +133,39 @@ def _chunks(items: Iterable[Row], size: int) -> Iterator[list[Row]]:
     iterator = iter(items)
     while chunk := list(itertools.islice(iterator, size)):
         yield chunk
+
+
+class _PreparedAhead:
+    """The rows, ``BATCH_ROWS`` at a time, each batch prepared (``row_prepare``, no
+    database) with the phone answers it found; ``prepare_next`` may prepare the next
+    batch early."""
+
+    def __init__(self, rows: Sequence[Row], *, column_map: ColumnMap, context: PrepareContext):
+        self._chunks = _chunks(rows, BATCH_ROWS)
+        self._column_map = column_map
+        self._context = context
+        self._next: tuple[list[PreparedRow], dict[Any, Any]] | None = None
+        self._ended = False
+
+    def prepare_next(self) -> None:
+        if self._next is not None or self._ended:
+            return
+        chunk = next(self._chunks, None)
+        if chunk is None:
+            self._ended = True
+            return
+        memory: dict[Any, Any] = {}
+        with phones_remembered(memory):
+            prepared = [
+                row_prepare(r, column_map=self._column_map, context=self._context) for r in chunk
+            ]
+        self._next = (prepared, memory)
+
+    def take(self) -> tuple[list[PreparedRow], dict[Any, Any]] | None:
+        """The next batch's prepared rows and phone answers; None after the last."""
+        self.prepare_next()
+        batch, self._next = self._next, None
+        return batch
 
 
 def _service_problems(prepared: PreparedRow, exc: ValidationError, column_map: ColumnMap) -> None:
@@ -297,16 +333,22 @@ def rows_import(
     result = ImportResult(rows=len(rows))
     one_transaction = mode == "atomic" or dry_run
     done = 0
+    ahead = _PreparedAhead(rows, column_map=column_map, context=context)
     with transaction.atomic() if one_transaction else nullcontext():
-        for chunk in _chunks(rows, BATCH_ROWS):
+        while (batch := ahead.take()) is not None:
+            prepared, memory = batch
             # Phones are parsed once per batch (checking, then writing): see phones.py.
-            with phones_remembered(), nullcontext() if one_transaction else transaction.atomic():
-                prepared = [row_prepare(r, column_map=column_map, context=context) for r in chunk]
+            # While the database writes this batch, the next one is prepared.
+            with (
+                phones_remembered(memory),
+                nullcontext() if one_transaction else transaction.atomic(),
+                meanwhile(ahead.prepare_next),
+            ):
                 outcomes = _batch_write(prepared, writer, on_duplicate, column_map)
                 warnings = _warnings(prepared, outcomes, writer, column_map)
             result.add(outcomes, (p for row in prepared for p in row.problems), warnings)
             young_garbage_collect()
-            done += len(chunk)
+            done += len(prepared)
             report(2 * done, total)
         rejected_in_atomic = mode == "atomic" and result.count("rejected") > 0
         if one_transaction and (dry_run or rejected_in_atomic):

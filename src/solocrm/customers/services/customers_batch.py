@@ -280,6 +280,20 @@ class _Pending:
     phones: list[NormalisedPhone]
     tags: list[Tag]
     interactions: list[Interaction]
+    company_name: str
+
+    def search_text(self) -> str:
+        customer = self.customer
+        return search_text_for(
+            name=customer.name,
+            emails=self.emails,
+            phones=[(p.raw, p.e164) for p in self.phones],
+            wechat_id=customer.wechat_id,
+            company_name=self.company_name,
+            external_id=customer.external_id or "",
+            # The timeline's order, newest first, as the services' refresh reads it.
+            notes=[f"{i.subject}\n{i.body}" for i in reversed(self.interactions)],
+        )
 
 
 class CustomerBatch:
@@ -367,17 +381,12 @@ class CustomerBatch:
         if customer.external_id:
             self._taken[customer.external_id] = True  # a later row may not take it again
         pending = _Pending(
-            customer, emails or [], phones or [], self._resolve_tags(draft.tags), interactions
-        )
-        customer.search_text = search_text_for(
-            name=customer.name,
-            emails=pending.emails,
-            phones=[(p.raw, p.e164) for p in pending.phones],
-            wechat_id=customer.wechat_id,
-            company_name=company.name if company else "",
-            external_id=customer.external_id or "",
-            # The timeline's order, newest first, as the services' refresh reads it.
-            notes=[f"{i.subject}\n{i.body}" for i in reversed(interactions)],
+            customer,
+            emails or [],
+            phones or [],
+            self._resolve_tags(draft.tags),
+            interactions,
+            company.name if company else "",
         )
         self._pending.append(pending)
         return customer
@@ -468,8 +477,14 @@ class CustomerBatch:
         for p in pending:
             for interaction in p.interactions:
                 interaction.customer = p.customer
+            # What the contact triggers would set (see below).
+            times = [i.occurred_at for i in p.interactions if i.deleted_at is None]
+            p.customer.last_contacted_at = max(times, default=None)
         with StatementWriter(connections[router.db_for_write(Customer)]) as writer:
-            objects_insert(customers, now=now, writer=writer)
+            # Contacts, tags and notes go before their customers (foreign keys are
+            # checked at commit): a customer's row then arrives with the time of its
+            # latest note, which the insert trigger finds already right, instead of
+            # each note's trigger updating the row written a moment before.
             rows_insert(
                 CustomerEmail,
                 ("customer_id", "email", "is_primary"),
@@ -493,6 +508,9 @@ class CustomerBatch:
                 writer=writer,
             )
             objects_insert(interactions, now=now, writer=writer)
+            for p in pending:  # the full-text index follows on insert
+                p.customer.search_text = p.search_text()
+            objects_insert(customers, now=now, writer=writer)
             _audit_write(  # as company_create
                 [("create", c, created_changes(c, tags=[])) for c in drafts], writer=writer
             )
