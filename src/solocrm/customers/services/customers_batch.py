@@ -9,9 +9,10 @@ customer with its emails, phones, tags and notes with a few plain ``INSERT`` sta
 per table (``rows_insert``: the values Django would send, without building a model
 instance or compiling a query per row), computes ``search_text`` once per customer (the
 full-text index follows on insert) and writes one audit entry per record, as the
-services do. Run ``save`` inside the
-caller's transaction: a database refusal (say, an external ID taken meanwhile) raises,
-and the caller rolls the batch back.
+services do. The keys are reserved first (``ids_reserve``) and the statements run on a
+second thread (``StatementWriter``) while this one builds the next. Run ``save`` inside
+the caller's transaction: a database refusal (say, an external ID taken meanwhile)
+raises, and the caller rolls the batch back.
 """
 
 from __future__ import annotations
