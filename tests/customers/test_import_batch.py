@@ -543,3 +543,24 @@ def test_imported_notes_set_each_customers_last_contact_time(owner):
     }
     for customer in customers:
         assert customer.last_contacted_at == customer.latest, customer.name
+
+
+def test_a_file_refused_while_the_batch_before_is_written_keeps_that_batch(owner, monkeypatch):
+    """The next batch is read and prepared while the writer writes the one before; if
+    the file is refused then (it changed on disk), the refusal still comes after that
+    batch, as it would have without reading ahead: in partial mode it is kept."""
+    from solocrm.customers.importing.errors import FileRefused
+
+    monkeypatch.setattr(engine, "BATCH_ROWS", 2)
+    prepare = engine.row_prepare
+
+    def refuse_line_6(row, **kwargs):
+        if row.line == 6:
+            raise FileRefused("The file changed while it was being imported.")
+        return prepare(row, **kwargs)
+
+    monkeypatch.setattr(engine, "row_prepare", refuse_line_6)
+    data = "姓名,邮箱\n" + "".join(f"客户{i},c{i}@example.com\n" for i in range(6))
+    summary = run(data, owner, mode="partial")
+    assert summary.refused == "The file changed while it was being imported."
+    assert sorted(Customer.objects.values_list("name", flat=True)) == [f"客户{i}" for i in range(4)]

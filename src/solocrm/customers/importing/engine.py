@@ -146,24 +146,34 @@ class _PreparedAhead:
         self._context = context
         self._next: tuple[list[PreparedRow], dict[Any, Any]] | None = None
         self._ended = False
+        self._error: Exception | None = None
 
     def prepare_next(self) -> None:
-        if self._next is not None or self._ended:
+        if self._next is not None or self._ended or self._error is not None:
             return
-        chunk = next(self._chunks, None)
-        if chunk is None:
-            self._ended = True
+        try:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                self._ended = True
+                return
+            memory: dict[Any, Any] = {}
+            with phones_remembered(memory):
+                prepared = [
+                    row_prepare(r, column_map=self._column_map, context=self._context)
+                    for r in chunk
+                ]
+        except Exception as exc:  # raised by take, between batches
+            # Early or not, the file's refusal (say, it changed on disk) comes where it
+            # did before: after the batch being written, not inside its transaction.
+            self._error = exc
             return
-        memory: dict[Any, Any] = {}
-        with phones_remembered(memory):
-            prepared = [
-                row_prepare(r, column_map=self._column_map, context=self._context) for r in chunk
-            ]
         self._next = (prepared, memory)
 
     def take(self) -> tuple[list[PreparedRow], dict[Any, Any]] | None:
         """The next batch's prepared rows and phone answers; None after the last."""
         self.prepare_next()
+        if self._error is not None:
+            raise self._error
         batch, self._next = self._next, None
         return batch
 
