@@ -89,18 +89,17 @@ def rows_insert(
     attnames: Sequence[str],
     rows: Sequence[Sequence[Any]],
     *,
-    returning: bool = False,
     writer: StatementWriter | None = None,
 ) -> list[int]:
     """Insert ``rows`` (values in ``attnames`` order, as on the model) into ``model``'s
-    table; with ``returning``, the new primary keys in the rows' order.
+    table in multi-row ``INSERT`` statements: given a ``writer``, it runs them (and
+    nothing is returned); otherwise they run here with ``RETURNING``, and the new primary
+    keys come back in the rows' order (SQLite ≥ 3.35 and PostgreSQL keep it, which
+    ``bulk_create`` relies on too).
 
     Values are converted for the database as ``bulk_create`` converts them
     (``get_db_prep_save``), but only for fields whose values need it (dates, JSON,
-    decimals…); plain text, numbers and foreign-key ids go as they are. With
-    ``returning``, the rows go in multi-row ``INSERT … RETURNING`` statements (SQLite ≥
-    3.35 and PostgreSQL keep the rows' order, which ``bulk_create`` relies on too); given
-    a ``writer``, in multi-row statements it runs; otherwise in one ``executemany``.
+    decimals…); plain text, numbers and foreign-key ids go as they are.
     """
     if not rows:
         return []
@@ -119,10 +118,6 @@ def rows_insert(
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     # Only quoted model metadata and placeholders are joined in; values are parameters.
     insert = f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608
-    if writer is None and not returning:
-        with connection.cursor() as cursor:
-            cursor.executemany(insert + one, rows)
-        return []
     size = _rows_per_statement(connection, fields, rows)
     statements = (rows[start : start + size] for start in range(0, len(rows), size))
     if writer is not None:
@@ -133,8 +128,8 @@ def rows_insert(
     ids: list[int] = []
     with connection.cursor() as cursor:
         for part in statements:
-            values = ", ".join([one] * len(part))
-            cursor.execute(f"{insert}{values} RETURNING {pk}", [v for row in part for v in row])
+            sql = f"{_rows_sql(insert, one, len(part))} RETURNING {pk}"
+            cursor.execute(sql, [v for row in part for v in row])
             ids.extend(row[0] for row in cursor.fetchall())
     return ids
 
@@ -169,9 +164,9 @@ def ids_reserve(model: type[models.Model], count: int) -> list[int]:
             if not connection.in_atomic_block:
                 raise RuntimeError("ids_reserve on SQLite needs the caller's transaction")
             # Only the model's quoted table and column names are joined in.
-            last = f"coalesce((SELECT max({quote(pk)}) FROM {quote(table)}), 0)"  # noqa: S608
+            largest = f"coalesce((SELECT max({quote(pk)}) FROM {quote(table)}), 0)"  # noqa: S608
             seq = "coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0)"
-            cursor.execute(f"SELECT max({seq}, {last})", [table])
+            cursor.execute(f"SELECT max({seq}, {largest})", [table])
             last = cursor.fetchone()[0]
             return list(range(last + 1, last + 1 + count))
         cursor.execute(
@@ -237,7 +232,7 @@ def objects_insert(
         rows_insert(model, names, rows, writer=writer)
         ids = [obj.pk for obj in objs]
     else:
-        ids = rows_insert(model, names, rows, returning=True)
+        ids = rows_insert(model, names, rows)
     database = router.db_for_write(model)
     for obj, pk in zip(objs, ids, strict=True):
         obj.pk = pk
